@@ -1,0 +1,22 @@
+// AwsError: an error answered the way AWS JSON 1.1 services answer errors, so SDKs surface it as a
+// modelled exception: {"__type": "<Type>", "message": "..."} with x-amzn-ErrorType.
+#ifndef SSM_REPLAY_PROXY_AWS_ERROR_H_
+#define SSM_REPLAY_PROXY_AWS_ERROR_H_
+
+#include <string>
+
+#include "proxy/http_response.h"
+
+namespace ssm {
+
+struct AwsError {
+  int http_status = 400;
+  std::string type;     // e.g. "ValidationException", "ReplayMissException"
+  std::string message;  // what happened and what to do about it
+
+  HttpResponse ToResponse() const;
+};
+
+}  // namespace ssm
+
+#endif  // SSM_REPLAY_PROXY_AWS_ERROR_H_

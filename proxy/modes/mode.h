@@ -1,0 +1,34 @@
+// Mode: turns one SSM request into a response. One file per mode (replay, record, auto,
+// passthrough); each mode is handed only the capabilities it needs (a tape player, an upstream, a
+// recorder), so each can be tested alone with fakes.
+#ifndef SSM_REPLAY_PROXY_MODES_MODE_H_
+#define SSM_REPLAY_PROXY_MODES_MODE_H_
+
+#include <string>
+
+#include "proxy/http_response.h"
+#include "proxy/ssm_request.h"
+
+namespace ssm {
+
+// How a request was answered: the access log's and the metrics' "outcome".
+enum class Outcome { kHit, kMiss, kError, kForwarded, kRecorded, kFault };
+const char* OutcomeName(Outcome outcome);
+
+struct ModeAnswer {
+  HttpResponse response;
+  Outcome outcome = Outcome::kHit;
+  int64_t delay_us = 0;  // how long the server should wait before answering (latency replay)
+};
+
+class Mode {
+ public:
+  virtual ~Mode() = default;
+  virtual const char* name() const = 0;
+  // Called concurrently from many server threads.
+  virtual ModeAnswer Handle(const SsmRequest& request) = 0;
+};
+
+}  // namespace ssm
+
+#endif  // SSM_REPLAY_PROXY_MODES_MODE_H_

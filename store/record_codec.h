@@ -1,0 +1,37 @@
+// RecordCodec: an Interaction to and from the bytes of one LMDB value.
+//
+// Value layout (store/FORMAT.md): [u8 record version][u32 LE dictionary id][zstd frame]
+// where the zstd frame, with its content checksum, holds the cereal portable-binary Interaction.
+#ifndef SSM_REPLAY_STORE_RECORD_CODEC_H_
+#define SSM_REPLAY_STORE_RECORD_CODEC_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "store/interaction.h"
+#include "store/status.h"
+
+namespace ssm {
+
+inline constexpr uint8_t kRecordVersion = 1;
+
+// Looks up a zstd dictionary by id; returns nullptr when unknown. The pointer must stay valid for
+// the duration of the call that received it.
+using DictionaryLookup = std::function<const std::string*(uint32_t id)>;
+
+// Serialises and compresses. `dictionary` may be null (no dictionary, id 0).
+std::string EncodeInteraction(const Interaction& interaction, uint32_t dictionary_id = 0,
+                              const std::string* dictionary = nullptr, int level = 3);
+
+// Never crashes or reads out of bounds on damaged input: Corruption (checksum, truncation, bad
+// cereal data) or NotSupported (a newer record version) instead.
+Result<Interaction> DecodeInteraction(std::string_view value, const DictionaryLookup& dictionaries = {});
+
+// Serialised (uncompressed) size of `interaction`, as stats reports "raw".
+size_t RawSize(const Interaction& interaction);
+
+}  // namespace ssm
+
+#endif  // SSM_REPLAY_STORE_RECORD_CODEC_H_

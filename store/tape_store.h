@@ -1,0 +1,96 @@
+// TapeStore: the embedded LMDB store of tapes. See store/FORMAT.md for the on-disk layout.
+//
+// Thread-safe: any number of threads may read at once; writes are serialised (LMDB has one writer).
+// Several processes may open the same directory at once, one writing and others reading. The LMDB
+// map grows by itself when full, so users never see MDB_MAP_FULL.
+#ifndef SSM_REPLAY_STORE_TAPE_STORE_H_
+#define SSM_REPLAY_STORE_TAPE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/status.h"
+#include "store/tape.h"
+#include "store/write_batch.h"
+
+namespace ssm {
+
+// The newest store format this build reads and writes; stores from a newer one are refused.
+inline constexpr uint32_t kStoreFormatVersion = 1;
+
+struct StoreOptions {
+  bool create_if_missing = true;
+  bool read_only = false;
+  // fsync on every commit. With it, an acknowledged write survives a crash (power loss included);
+  // without it, a crash of the process alone loses nothing but an OS crash may lose recent commits.
+  bool sync = true;
+  uint64_t initial_map_bytes = 64ull << 20;  // grows by doubling when full
+};
+
+struct TapeFilter {
+  std::optional<std::string> action;
+  std::optional<std::string> command_id;   // served by a prefix scan
+  std::optional<std::string> instance_id;
+  size_t limit = 0;                        // 0: no limit
+};
+
+struct StoreStats {
+  uint32_t format_version = 0;
+  uint64_t tapes = 0;
+  uint64_t interactions = 0;
+  uint64_t raw_bytes = 0;      // serialised interactions before compression
+  uint64_t stored_bytes = 0;   // compressed interaction values
+  uint64_t file_bytes = 0;     // size of data.mdb on disk
+  uint64_t map_bytes = 0;      // current LMDB map size
+  uint32_t dictionary_id = 0;  // 0: no zstd dictionary in use
+};
+
+class TapeStore {
+ public:
+  // Opens (and with create_if_missing, creates) the store in directory `dir`. The directory is
+  // created 0700 and its files 0600. NotSupported when the store was written by a newer format.
+  static Result<std::unique_ptr<TapeStore>> Open(const std::string& dir, const StoreOptions& options = {});
+
+  TapeStore(const TapeStore&) = delete;
+  TapeStore& operator=(const TapeStore&) = delete;
+  ~TapeStore();
+
+  const std::string& dir() const;
+
+  // Applies every operation of `batch` in one transaction: all of it lands, or none.
+  Status Write(const WriteBatch& batch);
+
+  // NotFound when no tape has this key. Corruption names the tape and entry that failed to decode.
+  Result<Tape> ReadTape(const TapeKey& key) const;
+
+  // Tapes matching `filter`, in key order.
+  Result<std::vector<TapeInfo>> ListTapes(const TapeFilter& filter = {}) const;
+
+  // Decodes every record of every tape. `on_bad` is called once per tape with its first problem;
+  // `on_progress` (may be empty) with (tapes done, tapes total). Returns the number of bad tapes,
+  // or a Status for an error that stopped the walk.
+  Result<uint64_t> Verify(const std::function<void(const std::string& tape, const Status&)>& on_bad,
+                          const std::function<void(uint64_t, uint64_t)>& on_progress = {}) const;
+
+  Result<StoreStats> Stats() const;
+
+  // Writes a compacted copy of the store to a new directory `out_dir` (LMDB's compacting copy).
+  Status CopyCompact(const std::string& out_dir) const;
+
+  // Trains a zstd dictionary (at most `max_bytes`) from up to `max_samples` stored records and makes
+  // it the one new records are compressed with. Records written before stay readable.
+  Result<uint32_t> TrainDictionary(size_t max_bytes = 112 * 1024, size_t max_samples = 100000);
+
+ private:
+  class Impl;
+  explicit TapeStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ssm
+
+#endif  // SSM_REPLAY_STORE_TAPE_STORE_H_

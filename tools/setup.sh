@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs whatever ssm-replay needs to build and test that this machine lacks. Idempotent, and quiet
+# when everything is already there. Debian 12 packages; Python test clients from pip when missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libcpp-httplib-dev liblmdb-dev libcereal-dev libzstd-dev libssl-dev
+  nlohmann-json3-dev libcli11-dev libspdlog-dev catch2
+  python3 python3-pip wrk clang libclang-rt-14-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Real clients for the end-to-end tests: AWS CLI v1, boto3/botocore, moto 5 (SSM emulator as upstream).
+python_missing=()
+python3 -c 'import boto3, botocore' 2>/dev/null || python_missing+=(boto3)
+python3 -c 'import moto.server, flask' 2>/dev/null || python_missing+=('moto[server]>=5')
+command -v aws >/dev/null 2>&1 || python_missing+=(awscli)
+if ((${#python_missing[@]})); then
+  echo "setup: pip installing ${python_missing[*]}"
+  python3 -m pip install --quiet --disable-pip-version-check "${python_missing[@]}" 2>/dev/null ||
+    python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${python_missing[@]}"
+fi
