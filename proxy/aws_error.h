@@ -14,8 +14,13 @@ struct AwsError {
   std::string type;     // e.g. "ValidationException", "ReplayMissException"
   std::string message;  // what happened and what to do about it
 
+  // Content-Type application/x-amz-json-1.1, x-amzn-ErrorType, a fresh x-amzn-RequestId, and the
+  // body {"__type": type, "message": message}.
   HttpResponse ToResponse() const;
 };
+
+// A fresh random (version 4) UUID, the shape of AWS's x-amzn-RequestId.
+std::string NewRequestId();
 
 }  // namespace ssm
 

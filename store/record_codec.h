@@ -21,16 +21,17 @@ inline constexpr uint8_t kRecordVersion = 1;
 // the duration of the call that received it.
 using DictionaryLookup = std::function<const std::string*(uint32_t id)>;
 
-// Serialises and compresses. `dictionary` may be null (no dictionary, id 0).
+// Serialises and compresses. `dictionary` may be null (no dictionary, id 0). When `raw_size` is not
+// null it receives the serialised size before compression.
 std::string EncodeInteraction(const Interaction& interaction, uint32_t dictionary_id = 0,
-                              const std::string* dictionary = nullptr, int level = 3);
+                              const std::string* dictionary = nullptr, size_t* raw_size = nullptr);
 
 // Never crashes or reads out of bounds on damaged input: Corruption (checksum, truncation, bad
 // cereal data) or NotSupported (a newer record version) instead.
 Result<Interaction> DecodeInteraction(std::string_view value, const DictionaryLookup& dictionaries = {});
 
-// Serialised (uncompressed) size of `interaction`, as stats reports "raw".
-size_t RawSize(const Interaction& interaction);
+// The serialised, uncompressed form: what is compressed, and what dictionaries are trained on.
+std::string SerializeInteraction(const Interaction& interaction);
 
 }  // namespace ssm
 

@@ -24,6 +24,9 @@ inline constexpr char kGetCommandInvocation[] = "GetCommandInvocation";
 
 class TapeKey {
  public:
+  // An empty key that names no tape (encoded() is empty); real keys come from the factories.
+  TapeKey() = default;
+
   // Key fields must not contain NUL bytes; InvalidArgument otherwise, or when the encoded key would
   // not fit an LMDB key.
   static Result<TapeKey> ForInvocation(std::string command_id, std::string instance_id,
@@ -57,8 +60,6 @@ class TapeKey {
   bool operator<(const TapeKey& o) const { return encoded_ < o.encoded_; }
 
  private:
-  TapeKey() = default;
-
   bool is_invocation_ = false;
   bool has_body_ = false;
   std::string action_;

@@ -4,6 +4,7 @@
 #ifndef SSM_REPLAY_PROXY_MODES_MODE_H_
 #define SSM_REPLAY_PROXY_MODES_MODE_H_
 
+#include <cstdint>
 #include <string>
 
 #include "proxy/http_response.h"
@@ -13,6 +14,7 @@ namespace ssm {
 
 // How a request was answered: the access log's and the metrics' "outcome".
 enum class Outcome { kHit, kMiss, kError, kForwarded, kRecorded, kFault };
+inline constexpr int kOutcomeCount = 6;  // for tables indexed by Outcome
 const char* OutcomeName(Outcome outcome);
 
 struct ModeAnswer {

@@ -1,0 +1,81 @@
+#include "proxy/modes/record_mode.h"
+
+#include <chrono>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "store/interaction.h"
+
+namespace ssm {
+
+RecordMode::RecordMode(Upstream* upstream, Recorder* recorder, const Redactor* redactor, Clock clock)
+    : upstream_(upstream), recorder_(recorder), redactor_(redactor), clock_(std::move(clock)) {
+  if (!clock_) {
+    clock_ = [] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+  }
+}
+
+ModeAnswer RecordMode::Handle(const SsmRequest& request) {
+  ModeAnswer answer;
+  UpstreamResult forwarded = upstream_->Forward(request);
+  if (!forwarded.ok()) {
+    spdlog::warn("record: {} for {} not recorded: {}", forwarded.error.type, request.key.Describe(),
+                 forwarded.error.message);
+    answer.response = forwarded.error.ToResponse();
+    answer.outcome = Outcome::kError;
+    return answer;
+  }
+  const UpstreamResponse& up = *forwarded.response;
+
+  if (IsAuthenticationFailure(up)) {
+    // Only the error type is logged: AWS's message may quote the canonical request, token included.
+    spdlog::error(
+        "record: upstream {} refused the operator's credentials with {} {} for {}; NOT recorded. Check "
+        "the credentials ssm-replay signs with (environment or shared credentials file), their expiry, "
+        "the region, and the machine's clock.",
+        upstream_->url(), up.status, AwsErrorType(up).empty() ? "(no error type)" : AwsErrorType(up),
+        request.action);
+    answer.response = ClientResponse(request, up);
+    // The client gets the refusal, but never the operator's secrets an error message might echo.
+    answer.response.body = redactor_->RedactBody(up.body);
+    for (auto it = answer.response.headers.begin(); it != answer.response.headers.end();) {
+      it = it->first == "Content-Encoding" ? answer.response.headers.erase(it) : it + 1;
+    }
+    answer.outcome = Outcome::kError;
+    return answer;
+  }
+
+  Interaction interaction;
+  interaction.action = request.action;
+  interaction.request_body = request.canonical_body;
+  interaction.status = up.status;
+  interaction.headers = StorableHeaders(up.headers);
+  interaction.response_body = up.body;
+  interaction.recorded_at_ms = clock_();
+  interaction.upstream_latency_us = up.latency_us;
+  interaction.source = "record " + upstream_->url();
+  redactor_->RedactInteraction(&interaction);
+
+  Status recorded = recorder_->Record(request.key, std::move(interaction));
+  if (!recorded.ok()) {
+    // The client must not see an answer that is not on tape: it retries instead.
+    spdlog::error("record: could not record {} {}: {}", request.action, request.key.Describe(),
+                  recorded.ToString());
+    AwsError e{500, "RecordFailedException",
+               "ssm-replay got upstream's answer but could not record it, so it is withheld: " +
+                   recorded.ToString()};
+    answer.response = e.ToResponse();
+    answer.outcome = Outcome::kError;
+    return answer;
+  }
+  answer.response = ClientResponse(request, up);
+  answer.outcome = Outcome::kRecorded;
+  return answer;
+}
+
+}  // namespace ssm

@@ -1,0 +1,43 @@
+// RecordMode: forwards every call upstream, records the answer on the call's tape, and only then
+// answers the client with exactly what upstream said.
+//
+// Every AWS answer is recorded, errors included (InvocationDoesNotExist, throttling, validation
+// errors, 5xx): a replay must reproduce them. Two exceptions: authentication failures (the operator's
+// credentials or signature refused) are passed to the client and logged loudly but never stored, and
+// transport failures (upstream unreachable, timed out, garbled) answer 502/504 and store nothing.
+#ifndef SSM_REPLAY_PROXY_MODES_RECORD_MODE_H_
+#define SSM_REPLAY_PROXY_MODES_RECORD_MODE_H_
+
+#include <cstdint>
+#include <functional>
+
+#include "proxy/modes/mode.h"
+#include "proxy/recorder.h"
+#include "proxy/redactor.h"
+#include "proxy/upstream.h"
+
+namespace ssm {
+
+class RecordMode : public Mode {
+ public:
+  // Wall-clock time in Unix epoch milliseconds, for Interaction::recorded_at_ms.
+  using Clock = std::function<int64_t()>;
+
+  // None owned; all must outlive the mode. `clock` defaults to the system clock.
+  RecordMode(Upstream* upstream, Recorder* recorder, const Redactor* redactor, Clock clock = {});
+  RecordMode(const RecordMode&) = delete;
+  RecordMode& operator=(const RecordMode&) = delete;
+
+  const char* name() const override { return "record"; }
+  ModeAnswer Handle(const SsmRequest& request) override;
+
+ private:
+  Upstream* upstream_;
+  Recorder* recorder_;
+  const Redactor* redactor_;
+  Clock clock_;
+};
+
+}  // namespace ssm
+
+#endif  // SSM_REPLAY_PROXY_MODES_RECORD_MODE_H_

@@ -1,0 +1,60 @@
+// ReplayMode: answers from tapes only, never the network. A hit answers the recorded status, headers
+// and body bytes of the entry the key's cursor points at; a miss answers the ValidationException AWS
+// would give when the request breaks the model's constraints, else a 404 ReplayMissException naming
+// the action and key and listing the nearest recorded keys.
+#ifndef SSM_REPLAY_PROXY_MODES_REPLAY_MODE_H_
+#define SSM_REPLAY_PROXY_MODES_REPLAY_MODE_H_
+
+#include <cstdint>
+#include <string>
+
+#include "proxy/cursor_table.h"
+#include "proxy/modes/mode.h"
+#include "proxy/tape_player.h"
+#include "store/status.h"
+
+namespace ssm {
+
+// --latency none|recorded|fixed:MS
+struct LatencyPolicy {
+  enum class Kind { kNone, kRecorded, kFixed };
+  Kind kind = Kind::kNone;
+  int64_t fixed_us = 0;
+
+  static Result<LatencyPolicy> Parse(const std::string& text);
+  std::string ToString() const;
+  // The delay before answering with `interaction`.
+  int64_t DelayFor(const Interaction& interaction) const;
+};
+
+struct ReplayOptions {
+  ReplayOrder order = ReplayOrder::kSequence;
+  LatencyPolicy latency;
+  size_t nearest_keys = 5;  // how many nearest keys a miss message lists
+};
+
+class ReplayMode : public Mode {
+ public:
+  // `player` and `cursors` are not owned and must outlive the mode.
+  ReplayMode(TapePlayer* player, CursorTable* cursors, ReplayOptions options);
+  ReplayMode(const ReplayMode&) = delete;
+  ReplayMode& operator=(const ReplayMode&) = delete;
+
+  const char* name() const override { return "replay"; }
+  ModeAnswer Handle(const SsmRequest& request) override;
+
+  // The miss answer for `request` (also used by modes that fall back to replay rules).
+  ModeAnswer Miss(const SsmRequest& request);
+
+ private:
+  TapePlayer* player_;
+  CursorTable* cursors_;
+  ReplayOptions options_;
+};
+
+// The answer for entry `interaction` of a tape: its status, headers and body, exactly.
+HttpResponse RecordedResponse(const Interaction& interaction);
+
+}  // namespace ssm
+
+#endif  // SSM_REPLAY_PROXY_MODES_REPLAY_MODE_H_

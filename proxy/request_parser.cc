@@ -1,0 +1,141 @@
+#include "proxy/request_parser.h"
+
+#include <strings.h>
+
+#include <utility>
+
+#include "proxy/ssm_actions.h"
+#include "store/canonical_json.h"
+
+namespace ssm {
+namespace {
+
+ParsedRequest Fail(int status, const char* type, std::string message, std::string action = {}) {
+  ParsedRequest out;
+  out.error = AwsError{status, type, std::move(message)};
+  out.action = std::move(action);
+  return out;
+}
+
+// Clients' bytes go into messages: keep them short and printable.
+std::string Clip(std::string_view s, size_t max = 80) {
+  std::string out;
+  for (char c : s.substr(0, max)) out.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
+  if (s.size() > max) out += "...";
+  return out;
+}
+
+// A key field: absent or null -> nullopt; a string -> it; anything else -> SerializationException.
+bool StringField(const nlohmann::json& body, const char* name, std::optional<std::string>* out,
+                 AwsError* error) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) {
+    out->reset();
+    return true;
+  }
+  if (!it->is_string()) {
+    *error = AwsError{400, "SerializationException",
+                      std::string("Unexpected value for ") + name + ": expected a string, got " +
+                          it->type_name()};
+    return false;
+  }
+  *out = it->get<std::string>();
+  return true;
+}
+
+}  // namespace
+
+const std::string* FindHeader(const HeaderList& headers, std::string_view name) {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() && strncasecmp(key.data(), name.data(), name.size()) == 0) return &value;
+  }
+  return nullptr;
+}
+
+std::optional<TapeKey> ExtractTapeKey(const std::string& action, const nlohmann::json& body,
+                                      const std::string& canonical_body, AwsError* error) {
+  Result<TapeKey> key = Status::InvalidArgument("");
+  if (action == kGetCommandInvocation) {
+    std::optional<std::string> command_id, instance_id, plugin_name;
+    if (!StringField(body, "CommandId", &command_id, error) ||
+        !StringField(body, "InstanceId", &instance_id, error) ||
+        !StringField(body, "PluginName", &plugin_name, error)) {
+      return std::nullopt;
+    }
+    key = TapeKey::ForInvocation(command_id.value_or(""), instance_id.value_or(""), plugin_name);
+  } else {
+    key = TapeKey::ForAction(action, canonical_body);
+  }
+  if (!key.ok()) {
+    *error = AwsError{400, "ValidationException", "Invalid request for " + action + ": " + key.status().message()};
+    return std::nullopt;
+  }
+  return std::move(key).value();
+}
+
+ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, HeaderList headers,
+                              std::string body, size_t max_body) {
+  if (path != "/") {
+    return Fail(404, "NotFoundException",
+                "No such path '" + Clip(path) + "': the SSM API is served at POST / (admin endpoints " +
+                    "under /__replay/)");
+  }
+  if (method != "POST") {
+    return Fail(405, "MethodNotAllowedException",
+                "Method " + Clip(method, 16) + " is not allowed on /: SSM calls are POST / with " +
+                    "X-Amz-Target: AmazonSSM.<Action>");
+  }
+  if (body.size() > max_body) {
+    return Fail(413, "RequestEntityTooLargeException",
+                "Request body of " + std::to_string(body.size()) + " bytes exceeds the limit of " +
+                    std::to_string(max_body) + " bytes (serve --max-body)");
+  }
+  const std::string* target = FindHeader(headers, "X-Amz-Target");
+  if (target == nullptr) {
+    return Fail(400, "UnknownOperationException",
+                "Missing X-Amz-Target header: SSM calls name their operation as X-Amz-Target: "
+                "AmazonSSM.<Action>");
+  }
+  std::string_view t = *target;
+  std::string_view prefix = kSsmTargetPrefix;
+  if (t.substr(0, prefix.size()) != prefix || SsmActionIndex(t.substr(prefix.size())) < 0) {
+    return Fail(400, "UnknownOperationException",
+                "Unknown operation '" + Clip(t) + "': expected AmazonSSM.<Action> naming an SSM API action");
+  }
+  std::string action(t.substr(prefix.size()));
+
+  nlohmann::json json;
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    json = nlohmann::json::object();  // SDKs send an empty body for calls without parameters
+  } else {
+    json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (json.is_discarded()) {
+      return Fail(400, "SerializationException",
+                  "Request body of " + action + " is not valid JSON", action);
+    }
+  }
+  if (!json.is_object()) {
+    return Fail(400, "SerializationException",
+                "Request body of " + action + " must be a JSON object, got " + json.type_name(), action);
+  }
+  Result<std::string> canonical = CanonicalJson(body);
+  if (!canonical.ok()) {
+    return Fail(400, "SerializationException",
+                "Request body of " + action + " is not valid JSON: " + canonical.status().message(), action);
+  }
+  AwsError error;
+  std::optional<TapeKey> key = ExtractTapeKey(action, json, canonical.value(), &error);
+  if (!key) {
+    ParsedRequest out;
+    out.error = std::move(error);
+    out.action = std::move(action);
+    return out;
+  }
+  ParsedRequest out;
+  out.action = action;
+  out.request = SsmRequest{std::move(action), std::move(body), std::move(canonical).value(),
+                           std::move(json), std::move(headers), std::move(*key)};
+  return out;
+}
+
+}  // namespace ssm

@@ -1,0 +1,133 @@
+#include "store/lmdb_env.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+namespace ssm {
+
+std::string LmdbEnv::Describe(int rc) const {
+  return std::string(mdb_strerror(rc)) + " (store " + dir_ + ")";
+}
+
+Result<std::unique_ptr<LmdbEnv>> LmdbEnv::Open(const std::string& dir, bool create, bool read_only, bool sync,
+                                               uint64_t initial_map_bytes) {
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) {
+    if (!create || read_only) {
+      return Status::NotFound("no store at " + dir + ": create one with `ssm-replay import --store " + dir +
+                              " FILES` or a record run");
+    }
+    if (::mkdir(dir.c_str(), 0700) != 0) {
+      return Status::IOError("cannot create store directory " + dir + ": " + std::strerror(errno));
+    }
+  } else if (!S_ISDIR(st.st_mode)) {
+    return Status::InvalidArgument(dir + " is not a directory: --store names a directory");
+  }
+  std::string data = dir + "/data.mdb";
+  if (!create && ::stat(data.c_str(), &st) != 0) {
+    return Status::NotFound("no store at " + dir + " (no data.mdb)");
+  }
+
+  MDB_env* env = nullptr;
+  int rc = mdb_env_create(&env);
+  if (rc != 0) return Status::IOError(std::string("cannot create LMDB environment: ") + mdb_strerror(rc));
+  std::unique_ptr<LmdbEnv> self(new LmdbEnv(dir, env, read_only));
+  mdb_env_set_maxdbs(env, 4);
+  mdb_env_set_maxreaders(env, 1024);
+  // The larger of the asked-for size and the file's current size (another process may have grown it).
+  mdb_env_set_mapsize(env, initial_map_bytes);
+  // MDB_NOTLS: read transactions are not tied to threads (server threads share them freely).
+  unsigned flags = MDB_NOTLS | (read_only ? MDB_RDONLY : 0) | (sync ? 0 : MDB_NOSYNC);
+  rc = mdb_env_open(env, dir.c_str(), flags, 0600);
+  if (rc != 0) {
+    if (rc == EACCES) return Status::IOError("no permission to open store " + dir + ": " + mdb_strerror(rc));
+    return Status::IOError("cannot open store " + dir + ": " + mdb_strerror(rc) +
+                           (rc == MDB_INVALID ? " (not an ssm-replay store, or damaged)" : ""));
+  }
+
+  rc = -1;
+  Status s = read_only ? self->Read([&](MDB_txn* txn) {
+    int r = mdb_dbi_open(txn, "meta", 0, &self->tables_.meta);
+    if (r == 0) r = mdb_dbi_open(txn, "tapes", 0, &self->tables_.tapes);
+    if (r == 0) r = mdb_dbi_open(txn, "records", 0, &self->tables_.records);
+    return r;
+  })
+                       : self->Write([&](MDB_txn* txn) {
+                           int r = mdb_dbi_open(txn, "meta", MDB_CREATE, &self->tables_.meta);
+                           if (r == 0) r = mdb_dbi_open(txn, "tapes", MDB_CREATE, &self->tables_.tapes);
+                           if (r == 0) r = mdb_dbi_open(txn, "records", MDB_CREATE, &self->tables_.records);
+                           return r;
+                         });
+  if (!s.ok()) {
+    return Status::IOError("cannot open the tables of store " + dir + ": " + s.message() +
+                           (read_only ? " (an empty or foreign store?)" : ""));
+  }
+  return self;
+}
+
+LmdbEnv::~LmdbEnv() { mdb_env_close(env_); }
+
+int LmdbEnv::BeginTxn(unsigned flags, MDB_txn** txn, std::shared_lock<std::shared_mutex>& hold) const {
+  for (;;) {
+    hold = std::shared_lock<std::shared_mutex>(resize_mu_);
+    int rc = mdb_txn_begin(env_, nullptr, flags, txn);
+    if (rc != MDB_MAP_RESIZED) return rc;
+    // Another process grew the map: adopt its size, with no transaction of ours open.
+    hold.unlock();
+    std::unique_lock<std::shared_mutex> exclusive(resize_mu_);
+    mdb_env_set_mapsize(env_, 0);
+  }
+}
+
+Status LmdbEnv::Read(const std::function<int(MDB_txn*)>& fn) const {
+  std::shared_lock<std::shared_mutex> hold;
+  MDB_txn* txn = nullptr;
+  int rc = BeginTxn(MDB_RDONLY, &txn, hold);
+  if (rc != 0) return Status::IOError("cannot begin a read: " + Describe(rc));
+  rc = fn(txn);
+  // Committing (not aborting) a read transaction keeps table handles it opened alive.
+  if (rc == 0) {
+    rc = mdb_txn_commit(txn);
+  } else {
+    mdb_txn_abort(txn);
+  }
+  if (rc != 0 && rc != MDB_NOTFOUND) return Status::IOError(Describe(rc));
+  return Status::OK();
+}
+
+void LmdbEnv::Grow() {
+  std::unique_lock<std::shared_mutex> exclusive(resize_mu_);
+  MDB_envinfo info;
+  mdb_env_info(env_, &info);
+  mdb_env_set_mapsize(env_, info.me_mapsize * 2);
+}
+
+Status LmdbEnv::Write(const std::function<int(MDB_txn*)>& fn) {
+  if (read_only_) return Status::InvalidArgument("store " + dir_ + " is open read-only");
+  std::lock_guard<std::mutex> one_writer(write_mu_);
+  for (;;) {
+    std::shared_lock<std::shared_mutex> hold;
+    MDB_txn* txn = nullptr;
+    int rc = BeginTxn(0, &txn, hold);
+    if (rc != 0) return Status::IOError("cannot begin a write: " + Describe(rc));
+    rc = fn(txn);
+    if (rc == 0) {
+      rc = mdb_txn_commit(txn);
+    } else {
+      mdb_txn_abort(txn);
+    }
+    if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL) {
+      hold.unlock();
+      if (rc == MDB_TXN_FULL) return Status::IOError("write too large for one transaction: " + Describe(rc));
+      Grow();
+      continue;
+    }
+    if (rc != 0) return Status::IOError(Describe(rc));
+    return Status::OK();
+  }
+}
+
+}  // namespace ssm

@@ -1,0 +1,72 @@
+// LmdbEnv: an LMDB environment with the three tables of a store, and transactions that survive the
+// map filling up (it grows) or being grown by another process. Internal to store/.
+#ifndef SSM_REPLAY_STORE_LMDB_ENV_H_
+#define SSM_REPLAY_STORE_LMDB_ENV_H_
+
+#include <lmdb.h>
+
+#include <functional>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+
+#include "store/status.h"
+
+namespace ssm {
+
+inline std::string_view ToView(const MDB_val& v) {
+  return std::string_view(static_cast<const char*>(v.mv_data), v.mv_size);
+}
+inline MDB_val ToVal(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
+
+class LmdbEnv {
+ public:
+  struct Tables {
+    MDB_dbi meta = 0;     // format version, dictionaries
+    MDB_dbi tapes = 0;    // tape key -> TapeInfo
+    MDB_dbi records = 0;  // tape key + u32 BE sequence -> encoded Interaction
+  };
+
+  // Opens `dir` (creating it 0700 and the files 0600 when `create`).
+  static Result<std::unique_ptr<LmdbEnv>> Open(const std::string& dir, bool create, bool read_only, bool sync,
+                                               uint64_t initial_map_bytes);
+  LmdbEnv(const LmdbEnv&) = delete;
+  LmdbEnv& operator=(const LmdbEnv&) = delete;
+  ~LmdbEnv();
+
+  const std::string& dir() const { return dir_; }
+  const Tables& tables() const { return tables_; }
+  MDB_env* env() const { return env_; }
+  bool read_only() const { return read_only_; }
+
+  // Runs `fn` in a read transaction. `fn`'s LMDB return code (MDB_SUCCESS or an error) is passed
+  // through; the transaction is always closed.
+  Status Read(const std::function<int(MDB_txn*)>& fn) const;
+
+  // Runs `fn` in a write transaction and commits it. When the map is full, the transaction is
+  // aborted, the map doubled, and `fn` run again from the start: it must not have side effects
+  // outside the transaction. Writers are serialised.
+  Status Write(const std::function<int(MDB_txn*)>& fn);
+
+  // Human message for an LMDB return code, naming the store.
+  std::string Describe(int rc) const;
+
+ private:
+  LmdbEnv(std::string dir, MDB_env* env, bool read_only) : dir_(std::move(dir)), env_(env), read_only_(read_only) {}
+  int BeginTxn(unsigned flags, MDB_txn** txn, std::shared_lock<std::shared_mutex>& hold) const;
+  void Grow();
+
+  std::string dir_;
+  MDB_env* env_;  // owned
+  bool read_only_;
+  Tables tables_;
+  // mdb_env_set_mapsize needs no transaction open in this process: transactions hold this shared,
+  // resizing holds it exclusively.
+  mutable std::shared_mutex resize_mu_;
+  std::mutex write_mu_;
+};
+
+}  // namespace ssm
+
+#endif  // SSM_REPLAY_STORE_LMDB_ENV_H_

@@ -1,0 +1,186 @@
+#include "store/record_codec.h"
+
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+
+#include <cereal/archives/portable_binary.hpp>
+#include <cereal/types/string.hpp>
+#include <cereal/types/utility.hpp>
+#include <cereal/types/vector.hpp>
+#include <zstd.h>
+
+// Version 1 of the serialised Interaction (store/FORMAT.md, "Interaction"). A new field means a new
+// version here and a branch in load() so older records still read.
+CEREAL_CLASS_VERSION(ssm::Interaction, 1)
+
+namespace ssm {
+namespace {
+
+constexpr size_t kHeaderBytes = 5;  // u8 record version + u32 LE dictionary id
+// No single interaction is anywhere near this; a larger claimed size means damage.
+constexpr unsigned long long kMaxDecodedBytes = 256ull << 20;
+
+// Lets load() refuse lengths that run past the end of the decoded bytes, so damaged input cannot
+// make it allocate gigabytes. Set by DecodeInteraction for the duration of one decode on this
+// thread (cereal offers no stable way to hand a load function context).
+struct DecodeBounds {
+  std::istringstream* stream;
+  size_t total;
+  size_t Remaining() const {
+    auto pos = stream->tellg();
+    return pos < 0 ? 0 : total - static_cast<size_t>(pos);
+  }
+};
+thread_local const DecodeBounds* current_bounds = nullptr;
+
+size_t Remaining() { return current_bounds ? current_bounds->Remaining() : 0; }
+
+void LoadString(cereal::PortableBinaryInputArchive& ar, std::string& s) {
+  cereal::size_type n = 0;
+  ar(cereal::make_size_tag(n));
+  if (n > Remaining()) {
+    throw cereal::Exception("a string's length runs past the end of the record");
+  }
+  s.resize(static_cast<size_t>(n));
+  ar(cereal::binary_data(s.data(), static_cast<size_t>(n)));
+}
+
+}  // namespace
+
+template <class Archive>
+void save(Archive& ar, const Interaction& i, std::uint32_t /*version*/) {
+  ar(i.action, i.request_body, static_cast<int32_t>(i.status), i.headers, i.response_body,
+     static_cast<int64_t>(i.recorded_at_ms), static_cast<int64_t>(i.upstream_latency_us), i.source);
+}
+
+// Mirrors save() field by field, checking every length against what is left.
+void load(cereal::PortableBinaryInputArchive& ar, Interaction& i, std::uint32_t version) {
+  if (version != 1) throw cereal::Exception("unknown Interaction version " + std::to_string(version));
+  LoadString(ar, i.action);
+  LoadString(ar, i.request_body);
+  int32_t status = 0;
+  ar(status);
+  i.status = status;
+  cereal::size_type headers = 0;
+  ar(cereal::make_size_tag(headers));
+  // Each header takes at least two 8-byte length prefixes.
+  if (headers > Remaining() / 16) {
+    throw cereal::Exception("header count runs past the end of the record");
+  }
+  i.headers.resize(static_cast<size_t>(headers));
+  for (auto& [name, value] : i.headers) {
+    LoadString(ar, name);
+    LoadString(ar, value);
+  }
+  LoadString(ar, i.response_body);
+  int64_t recorded_at = 0, latency = 0;
+  ar(recorded_at, latency);
+  i.recorded_at_ms = recorded_at;
+  i.upstream_latency_us = latency;
+  LoadString(ar, i.source);
+}
+
+std::string SerializeInteraction(const Interaction& interaction) {
+  std::ostringstream out(std::ios::binary);
+  {
+    cereal::PortableBinaryOutputArchive ar(out);
+    ar(interaction);
+  }
+  return std::move(out).str();
+}
+
+namespace {
+
+// zstd contexts are costly to create; one of each per thread, reused.
+struct ZstdContexts {
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  ~ZstdContexts() {
+    ZSTD_freeCCtx(cctx);
+    ZSTD_freeDCtx(dctx);
+  }
+};
+ZstdContexts& Contexts() {
+  thread_local ZstdContexts contexts;
+  return contexts;
+}
+
+}  // namespace
+
+std::string EncodeInteraction(const Interaction& interaction, uint32_t dictionary_id,
+                              const std::string* dictionary, size_t* raw_size) {
+  constexpr int kLevel = 3;  // zstd's default: most of the ratio at a fraction of the time of higher levels
+  std::string raw = SerializeInteraction(interaction);
+  if (raw_size) *raw_size = raw.size();
+  ZSTD_CCtx* cctx = Contexts().cctx;
+  ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, kLevel);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+  if (dictionary == nullptr) dictionary_id = 0;
+  if (dictionary != nullptr) ZSTD_CCtx_loadDictionary(cctx, dictionary->data(), dictionary->size());
+
+  std::string out(kHeaderBytes + ZSTD_compressBound(raw.size()), '\0');
+  out[0] = static_cast<char>(kRecordVersion);
+  for (int b = 0; b < 4; ++b) out[1 + b] = static_cast<char>((dictionary_id >> (8 * b)) & 0xff);
+  size_t n = ZSTD_compress2(cctx, out.data() + kHeaderBytes, out.size() - kHeaderBytes, raw.data(), raw.size());
+  // Compression into a compressBound-sized buffer cannot fail short of memory exhaustion.
+  if (ZSTD_isError(n)) throw std::runtime_error(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+  out.resize(kHeaderBytes + n);
+  return out;
+}
+
+Result<Interaction> DecodeInteraction(std::string_view value, const DictionaryLookup& dictionaries) {
+  if (value.size() < kHeaderBytes) {
+    return Status::Corruption("record is truncated (" + std::to_string(value.size()) + " bytes)");
+  }
+  uint8_t version = static_cast<uint8_t>(value[0]);
+  if (version > kRecordVersion) {
+    return Status::NotSupported("record version " + std::to_string(version) + " is newer than this ssm-replay (" +
+                                std::to_string(kRecordVersion) + "): upgrade ssm-replay to read this store");
+  }
+  if (version == 0) return Status::Corruption("record version 0 is invalid");
+  uint32_t dictionary_id = 0;
+  for (int b = 0; b < 4; ++b) dictionary_id |= uint32_t(static_cast<uint8_t>(value[1 + b])) << (8 * b);
+  std::string_view frame = value.substr(kHeaderBytes);
+
+  unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxDecodedBytes) {
+    return Status::Corruption("record's zstd frame header is damaged");
+  }
+  ZSTD_DCtx* dctx = Contexts().dctx;
+  ZSTD_DCtx_reset(dctx, ZSTD_reset_session_and_parameters);
+  if (dictionary_id != 0) {
+    const std::string* dict = dictionaries ? dictionaries(dictionary_id) : nullptr;
+    if (dict == nullptr) {
+      return Status::Corruption("record needs zstd dictionary " + std::to_string(dictionary_id) +
+                                ", which the store does not have");
+    }
+    ZSTD_DCtx_loadDictionary(dctx, dict->data(), dict->size());
+  }
+  std::string raw(static_cast<size_t>(size), '\0');
+  size_t n = ZSTD_decompressDCtx(dctx, raw.data(), raw.size(), frame.data(), frame.size());
+  if (ZSTD_isError(n)) return Status::Corruption(std::string("record fails to decompress: ") + ZSTD_getErrorName(n));
+  if (n != raw.size()) return Status::Corruption("record decompresses to fewer bytes than its header says");
+
+  std::istringstream in(raw, std::ios::binary);
+  DecodeBounds bounds{&in, raw.size()};
+  Interaction interaction;
+  current_bounds = &bounds;
+  try {
+    cereal::PortableBinaryInputArchive ar(in);
+    ar(interaction);
+  } catch (const std::exception& e) {
+    current_bounds = nullptr;
+    return Status::Corruption(std::string("record's contents do not decode: ") + e.what());
+  }
+  current_bounds = nullptr;
+  if (static_cast<size_t>(in.tellg()) != raw.size()) {
+    return Status::Corruption("record has trailing bytes after the interaction");
+  }
+  return interaction;
+}
+
+}  // namespace ssm

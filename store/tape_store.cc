@@ -1,0 +1,449 @@
+#include "store/tape_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+#include "store/lmdb_env.h"
+#include "store/record_codec.h"
+#include "store/sha256.h"
+#include "store/tape_info_codec.h"
+#include "store/zstd_dictionary.h"
+
+namespace ssm {
+namespace {
+
+constexpr char kFormatVersionKey[] = "format_version";
+constexpr char kCurrentDictionaryKey[] = "dictionary/current";
+// An LMDB return code meaning "the callback failed; its Status says why".
+constexpr int kCallbackFailed = -1;
+
+std::string U32Bytes(uint32_t v, bool big_endian) {
+  std::string out(4, '\0');
+  for (int b = 0; b < 4; ++b) out[big_endian ? 3 - b : b] = static_cast<char>((v >> (8 * b)) & 0xff);
+  return out;
+}
+uint32_t ReadU32(std::string_view s, bool big_endian) {
+  uint32_t v = 0;
+  for (int b = 0; b < 4; ++b) v |= uint32_t(static_cast<uint8_t>(s[big_endian ? 3 - b : b])) << (8 * b);
+  return v;
+}
+std::string DictionaryKey(uint32_t id) { return "dictionary/" + U32Bytes(id, true); }
+std::string RecordKey(const TapeKey& key, uint32_t seq) { return key.encoded() + U32Bytes(seq, true); }
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
+}
+
+// Calls fn(key, value) for each entry of `dbi` whose key starts with `prefix`, in order, until fn
+// returns false.
+template <typename Fn>
+int ScanPrefix(MDB_txn* txn, MDB_dbi dbi, std::string_view prefix, Fn&& fn) {
+  MDB_cursor* cursor = nullptr;
+  int rc = mdb_cursor_open(txn, dbi, &cursor);
+  if (rc != 0) return rc;
+  MDB_val k = ToVal(prefix), v;
+  rc = mdb_cursor_get(cursor, &k, &v, prefix.empty() ? MDB_FIRST : MDB_SET_RANGE);
+  while (rc == 0 && StartsWith(ToView(k), prefix)) {
+    if (!fn(ToView(k), ToView(v))) break;
+    rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
+  }
+  mdb_cursor_close(cursor);
+  return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+}  // namespace
+
+class TapeStore::Impl {
+ public:
+  Impl(std::unique_ptr<LmdbEnv> env) : env_(std::move(env)) {}
+
+  Status CheckFormat(bool may_write) {
+    std::optional<uint32_t> version;
+    Status inner;
+    Status s = env_->Read([&](MDB_txn* txn) {
+      MDB_val k = ToVal(kFormatVersionKey), v;
+      int rc = mdb_get(txn, env_->tables().meta, &k, &v);
+      if (rc == 0) {
+        if (v.mv_size != 4) {
+          inner = Status::Corruption("store " + env_->dir() + " has a damaged format version record");
+          return kCallbackFailed;
+        }
+        version = ReadU32(ToView(v), false);
+      }
+      return rc;
+    });
+    if (!inner.ok()) return inner;
+    if (!s.ok()) return s;
+    if (version && *version > kStoreFormatVersion) {
+      return Status::NotSupported("store " + env_->dir() + " was written in store format " +
+                                  std::to_string(*version) + "; this ssm-replay reads formats up to " +
+                                  std::to_string(kStoreFormatVersion) +
+                                  ". Use a newer ssm-replay (or export the tapes with it and import them here).");
+    }
+    if (!version && may_write) {
+      std::string bytes = U32Bytes(kStoreFormatVersion, false);
+      return env_->Write([&](MDB_txn* txn) {
+        MDB_val k = ToVal(kFormatVersionKey), v = ToVal(bytes);
+        return mdb_put(txn, env_->tables().meta, &k, &v, 0);
+      });
+    }
+    format_version_ = version.value_or(kStoreFormatVersion);
+    return Status::OK();
+  }
+
+  // Returns the dictionary for `id`, reading it from the store the first time. Pointers stay valid
+  // for the store's lifetime: dictionaries are never removed.
+  const std::string* Dictionary(uint32_t id) const {
+    {
+      std::lock_guard<std::mutex> l(dict_mu_);
+      auto it = dictionaries_.find(id);
+      if (it != dictionaries_.end()) return it->second.get();
+    }
+    std::string bytes;
+    bool found = false;
+    std::string key = DictionaryKey(id);
+    (void)env_->Read([&](MDB_txn* txn) {
+      MDB_val k = ToVal(key), v;
+      int rc = mdb_get(txn, env_->tables().meta, &k, &v);
+      if (rc == 0) {
+        bytes.assign(ToView(v));
+        found = true;
+      }
+      return rc;
+    });
+    if (!found) return nullptr;
+    std::lock_guard<std::mutex> l(dict_mu_);
+    auto& slot = dictionaries_[id];
+    if (!slot) slot = std::make_unique<std::string>(std::move(bytes));
+    return slot.get();
+  }
+
+  DictionaryLookup Lookup() const {
+    return [this](uint32_t id) { return Dictionary(id); };
+  }
+
+  uint32_t CurrentDictionaryId() const {
+    uint32_t id = 0;
+    (void)env_->Read([&](MDB_txn* txn) {
+      MDB_val k = ToVal(kCurrentDictionaryKey), v;
+      int rc = mdb_get(txn, env_->tables().meta, &k, &v);
+      if (rc == 0 && v.mv_size == 4) id = ReadU32(ToView(v), false);
+      return rc;
+    });
+    return id;
+  }
+
+  Status Write(const WriteBatch& batch) {
+    // Encode outside the transaction: it keeps the single writer's critical section short, and a
+    // retry after the map grew need not encode again.
+    uint32_t dict_id = CurrentDictionaryId();
+    const std::string* dict = dict_id ? Dictionary(dict_id) : nullptr;
+    struct Encoded {
+      std::vector<std::string> values;
+      uint64_t raw_bytes = 0;
+      int64_t first_ms = 0, last_ms = 0;
+    };
+    std::vector<Encoded> encoded(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const auto& entry = batch.entries()[i];
+      for (const auto& interaction : entry.interactions) {
+        size_t raw_size = 0;
+        encoded[i].values.push_back(EncodeInteraction(interaction, dict_id, dict, &raw_size));
+        encoded[i].raw_bytes += raw_size;
+        if (encoded[i].values.size() == 1) encoded[i].first_ms = interaction.recorded_at_ms;
+        encoded[i].last_ms = interaction.recorded_at_ms;
+      }
+    }
+    Status inner;
+    Status s = env_->Write([&](MDB_txn* txn) {
+      const auto& t = env_->tables();
+      for (size_t i = 0; i < batch.size(); ++i) {
+        const auto& entry = batch.entries()[i];
+        const TapeKey& key = entry.key;
+        MDB_val k = ToVal(key.encoded()), v;
+        TapeInfo info{key, 0, 0, 0, 0, 0};
+        int rc = mdb_get(txn, t.tapes, &k, &v);
+        if (rc == 0 && entry.op == WriteBatch::Op::kAppend) {
+          auto old = DecodeTapeInfo(key, ToView(v));
+          if (!old.ok()) {
+            inner = Status::Corruption("cannot append to tape " + key.Describe() + ": " + old.status().message() +
+                                       " (delete the tape and record it again)");
+            return kCallbackFailed;
+          }
+          info = std::move(old).value();
+          info.key = key;
+        } else if (rc == 0) {
+          if ((rc = DeleteRecords(txn, key)) != 0) return rc;
+          if ((rc = mdb_del(txn, t.tapes, &k, nullptr)) != 0) return rc;
+        } else if (rc != MDB_NOTFOUND) {
+          return rc;
+        }
+        if (entry.op == WriteBatch::Op::kDelete) continue;
+        const Encoded& e = encoded[i];
+        for (const auto& value : e.values) {
+          std::string record_key = RecordKey(key, info.interactions++);
+          MDB_val rk = ToVal(record_key), rv = ToVal(value);
+          // Keys ascend within a tape, so appending is cheap; MDB_APPEND would need global order.
+          if ((rc = mdb_put(txn, t.records, &rk, &rv, 0)) != 0) return rc;
+          info.stored_bytes += value.size();
+        }
+        info.raw_bytes += e.raw_bytes;
+        if (info.first_recorded_ms == 0) info.first_recorded_ms = e.first_ms;
+        if (!e.values.empty()) info.last_recorded_ms = e.last_ms;
+        std::string info_value = EncodeTapeInfo(info);
+        MDB_val iv = ToVal(info_value);
+        if ((rc = mdb_put(txn, t.tapes, &k, &iv, 0)) != 0) return rc;
+      }
+      return 0;
+    });
+    return inner.ok() ? s : inner;
+  }
+
+  int DeleteRecords(MDB_txn* txn, const TapeKey& key) {
+    MDB_cursor* cursor = nullptr;
+    int rc = mdb_cursor_open(txn, env_->tables().records, &cursor);
+    if (rc != 0) return rc;
+    MDB_val k = ToVal(key.encoded()), v;
+    rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && StartsWith(ToView(k), key.encoded()) && k.mv_size == key.encoded().size() + 4) {
+      if ((rc = mdb_cursor_del(cursor, 0)) != 0) break;
+      rc = mdb_cursor_get(cursor, &k, &v, MDB_GET_CURRENT);
+    }
+    mdb_cursor_close(cursor);
+    return rc == MDB_NOTFOUND || rc == EINVAL ? 0 : rc;
+  }
+
+  // Reads the tape's records inside `txn`. Corruption names the tape and the entry.
+  Status ReadRecords(MDB_txn* txn, const TapeKey& key, std::vector<Interaction>* out) const {
+    Status bad;
+    uint32_t expected = 0;
+    int rc = ScanPrefix(txn, env_->tables().records, key.encoded(), [&](std::string_view k, std::string_view v) {
+      if (k.size() != key.encoded().size() + 4) return true;
+      uint32_t seq = ReadU32(k.substr(key.encoded().size()), true);
+      if (seq != expected) {
+        bad = Status::Corruption("tape " + key.Describe() + " is missing entry " + std::to_string(expected));
+        return false;
+      }
+      auto interaction = DecodeInteraction(v, Lookup());
+      if (!interaction.ok()) {
+        bad = Status(interaction.status().IsNotSupported() ? interaction.status()
+                                                            : Status::Corruption("tape " + key.Describe() + ", entry " +
+                                                                                 std::to_string(seq) + ": " +
+                                                                                 interaction.status().message()));
+        return false;
+      }
+      ++expected;
+      if (out) out->push_back(std::move(interaction).value());
+      return true;
+    });
+    if (!bad.ok()) return bad;
+    if (rc != 0) return Status::IOError(env_->Describe(rc));
+    return Status::OK();
+  }
+
+  std::unique_ptr<LmdbEnv> env_;
+  uint32_t format_version_ = kStoreFormatVersion;
+  mutable std::mutex dict_mu_;
+  mutable std::map<uint32_t, std::unique_ptr<std::string>> dictionaries_;
+};
+
+TapeStore::TapeStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TapeStore::~TapeStore() = default;
+
+Result<std::unique_ptr<TapeStore>> TapeStore::Open(const std::string& dir, const StoreOptions& options) {
+  auto env = LmdbEnv::Open(dir, options.create_if_missing, options.read_only, options.sync, options.initial_map_bytes);
+  if (!env.ok()) return env.status();
+  auto impl = std::make_unique<Impl>(std::move(env).value());
+  Status s = impl->CheckFormat(!options.read_only);
+  if (!s.ok()) return s;
+  return std::unique_ptr<TapeStore>(new TapeStore(std::move(impl)));
+}
+
+const std::string& TapeStore::dir() const { return impl_->env_->dir(); }
+
+Status TapeStore::Write(const WriteBatch& batch) { return impl_->Write(batch); }
+
+Result<Tape> TapeStore::ReadTape(const TapeKey& key) const {
+  Tape tape{key, {}};
+  Status inner;
+  bool found = false;
+  Status s = impl_->env_->Read([&](MDB_txn* txn) {
+    MDB_val k = ToVal(key.encoded()), v;
+    int rc = mdb_get(txn, impl_->env_->tables().tapes, &k, &v);
+    if (rc != 0) return rc;
+    found = true;
+    inner = impl_->ReadRecords(txn, key, &tape.interactions);
+    return 0;
+  });
+  if (!s.ok()) return s;
+  if (!inner.ok()) return inner;
+  if (!found) return Status::NotFound("no tape for " + key.Describe());
+  return tape;
+}
+
+Result<std::vector<TapeInfo>> TapeStore::ListTapes(const TapeFilter& filter) const {
+  std::string prefix;
+  if (filter.command_id) {
+    prefix = TapeKey::CommandIdPrefix(*filter.command_id);
+  } else if (filter.action && *filter.action != kGetCommandInvocation) {
+    prefix = std::string("A") + *filter.action + '\0';
+  }
+  std::vector<TapeInfo> out;
+  Status inner;
+  Status s = impl_->env_->Read([&](MDB_txn* txn) {
+    return ScanPrefix(txn, impl_->env_->tables().tapes, prefix, [&](std::string_view k, std::string_view v) {
+      auto key = TapeKey::Decode(k);
+      if (!key.ok()) {
+        inner = key.status();
+        return false;
+      }
+      if (filter.action && key->action() != *filter.action) return true;
+      if (filter.instance_id && (!key->is_invocation() || key->instance_id() != *filter.instance_id)) return true;
+      auto info = DecodeTapeInfo(*key, v);
+      if (!info.ok()) {
+        inner = Status::Corruption("tape " + key->Describe() + ": " + info.status().message());
+        return false;
+      }
+      out.push_back(std::move(info).value());
+      return filter.limit == 0 || out.size() < filter.limit;
+    });
+  });
+  if (!s.ok()) return s;
+  if (!inner.ok()) return inner;
+  return out;
+}
+
+Result<uint64_t> TapeStore::Verify(const std::function<void(const std::string&, const Status&)>& on_bad,
+                                   const std::function<void(uint64_t, uint64_t)>& on_progress) const {
+  uint64_t bad = 0;
+  Status s = impl_->env_->Read([&](MDB_txn* txn) {
+    const auto& t = impl_->env_->tables();
+    MDB_stat stat;
+    mdb_stat(txn, t.tapes, &stat);
+    uint64_t total = stat.ms_entries, done = 0, records_seen = 0;
+    int rc = ScanPrefix(txn, t.tapes, "", [&](std::string_view k, std::string_view v) {
+      auto key = TapeKey::Decode(k);
+      std::string name = key.ok() ? key->Describe() : "(undecodable key " + HexEncode(k.substr(0, 48)) + ")";
+      Status problem = key.status();
+      uint32_t expected = 0;
+      if (problem.ok()) {
+        auto info = DecodeTapeInfo(*key, v);
+        if (!info.ok()) {
+          problem = info.status();
+        } else {
+          expected = info->interactions;
+          std::vector<Interaction> entries;
+          problem = impl_->ReadRecords(txn, info->key, &entries);
+          if (problem.ok() && entries.size() != expected) {
+            problem = Status::Corruption("tape has " + std::to_string(entries.size()) + " entries, its summary says " +
+                                         std::to_string(expected));
+          }
+          records_seen += entries.size();
+        }
+      }
+      if (!problem.ok()) {
+        ++bad;
+        on_bad(name, problem);
+      }
+      if (on_progress) on_progress(++done, total);
+      return true;
+    });
+    if (rc != 0) return rc;
+    mdb_stat(txn, t.records, &stat);
+    if (stat.ms_entries != records_seen && bad == 0) {
+      ++bad;
+      on_bad("(records table)", Status::Corruption(std::to_string(stat.ms_entries - records_seen) +
+                                                   " records belong to no tape"));
+    }
+    return 0;
+  });
+  if (!s.ok()) return s;
+  return bad;
+}
+
+Result<StoreStats> TapeStore::Stats() const {
+  StoreStats stats;
+  stats.format_version = impl_->format_version_;
+  stats.dictionary_id = impl_->CurrentDictionaryId();
+  Status inner;
+  Status s = impl_->env_->Read([&](MDB_txn* txn) {
+    return ScanPrefix(txn, impl_->env_->tables().tapes, "", [&](std::string_view k, std::string_view v) {
+      auto key = TapeKey::Decode(k);
+      auto info = key.ok() ? DecodeTapeInfo(*key, v) : Result<TapeInfo>(key.status());
+      if (!info.ok()) {
+        inner = Status::Corruption(info.status().message() + " (run `ssm-replay verify`)");
+        return false;
+      }
+      ++stats.tapes;
+      stats.interactions += info->interactions;
+      stats.raw_bytes += info->raw_bytes;
+      stats.stored_bytes += info->stored_bytes;
+      return true;
+    });
+  });
+  if (!s.ok()) return s;
+  if (!inner.ok()) return inner;
+  MDB_envinfo info;
+  mdb_env_info(impl_->env_->env(), &info);
+  stats.map_bytes = info.me_mapsize;
+  struct stat st;
+  if (::stat((dir() + "/data.mdb").c_str(), &st) == 0) stats.file_bytes = static_cast<uint64_t>(st.st_size);
+  return stats;
+}
+
+Status TapeStore::CopyCompact(const std::string& out_dir) const {
+  if (::mkdir(out_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::IOError("cannot create " + out_dir + ": " + std::strerror(errno));
+  }
+  std::string path = out_dir + "/data.mdb";
+  // Created here, 0600, rather than by LMDB (which would use 0666 less the umask).
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) {
+    return Status::IOError("cannot create " + path + ": " + std::strerror(errno) +
+                           (errno == EEXIST ? " (compact writes to a new, empty directory)" : ""));
+  }
+  int rc = mdb_env_copyfd2(impl_->env_->env(), fd, MDB_CP_COMPACT);
+  int sync_rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0 || sync_rc != 0) {
+    ::unlink(path.c_str());
+    return Status::IOError("compacting copy to " + out_dir + " failed: " +
+                           (rc != 0 ? impl_->env_->Describe(rc) : std::string(std::strerror(errno))));
+  }
+  return Status::OK();
+}
+
+Result<uint32_t> TapeStore::TrainDictionary(size_t max_bytes, size_t max_samples) {
+  std::vector<std::string> samples;
+  Status inner;
+  Status s = impl_->env_->Read([&](MDB_txn* txn) {
+    return ScanPrefix(txn, impl_->env_->tables().records, "", [&](std::string_view, std::string_view v) {
+      auto interaction = DecodeInteraction(v, impl_->Lookup());
+      if (interaction.ok()) samples.push_back(SerializeInteraction(*interaction));
+      return samples.size() < max_samples;
+    });
+  });
+  if (!s.ok()) return s;
+  auto dict = TrainZstdDictionary(samples, max_bytes);
+  if (!dict.ok()) return dict.status();
+  uint32_t id = ZstdDictionaryId(*dict);
+  if (id == 0) return Status::InvalidArgument("the trained dictionary has no id; train on more tapes");
+  std::string key = DictionaryKey(id), id_bytes = U32Bytes(id, false);
+  s = impl_->env_->Write([&](MDB_txn* txn) {
+    MDB_val k = ToVal(key), v = ToVal(*dict);
+    int rc = mdb_put(txn, impl_->env_->tables().meta, &k, &v, 0);
+    if (rc != 0) return rc;
+    MDB_val ck = ToVal(kCurrentDictionaryKey), cv = ToVal(id_bytes);
+    return mdb_put(txn, impl_->env_->tables().meta, &ck, &cv, 0);
+  });
+  if (!s.ok()) return s;
+  return id;
+}
+
+}  // namespace ssm

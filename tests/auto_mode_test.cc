@@ -1,0 +1,102 @@
+#include "proxy/modes/auto_mode.h"
+
+#include <catch2/catch.hpp>
+
+#include "mode_fakes.h"
+
+namespace ssm {
+namespace {
+
+constexpr char kCmd[] = "0b5b2f3c-1111-2222-3333-444455556666";
+
+Interaction Recorded(const std::string& body) {
+  Interaction in;
+  in.action = "GetCommandInvocation";
+  in.status = 200;
+  in.headers = {{"Content-Type", "application/x-amz-json-1.1"}};
+  in.response_body = body;
+  return in;
+}
+
+// A recorder that also puts the tape where the player reads it, as the real store does.
+class StoringRecorder : public testing::FakeRecorder {
+ public:
+  explicit StoringRecorder(testing::FakeTapePlayer* player) : player_(player) {}
+  Status Record(const TapeKey& key, Interaction interaction) override {
+    player_->Put(key, {interaction});
+    return FakeRecorder::Record(key, std::move(interaction));
+  }
+
+ private:
+  testing::FakeTapePlayer* player_;
+};
+
+TEST_CASE("auto mode answers a recorded key from its tape without calling upstream", "[auto_mode]") {
+  testing::FakeTapePlayer player;
+  CursorTable cursors;
+  testing::FakeUpstream up;
+  up.script = {testing::Answer(200, "{\"Status\":\"from-upstream\"}")};
+  StoringRecorder rec(&player);
+  auto red = Redactor::Create({});
+  REQUIRE(red.ok());
+  RecordMode record(&up, &rec, &red.value());
+  AutoMode mode(&player, &cursors, ReplayOptions{}, &record);
+
+  auto req = testing::Invocation(kCmd, "i-0123456789abcdef0");
+  player.Put(req.key, {Recorded("{\"Status\":\"Pending\"}"), Recorded("{\"Status\":\"Success\"}")});
+  ModeAnswer a = mode.Handle(req);
+  ModeAnswer b = mode.Handle(req);
+  ModeAnswer c = mode.Handle(req);
+  CHECK(a.outcome == Outcome::kHit);
+  CHECK(a.response.body == "{\"Status\":\"Pending\"}");  // replay rules: cursor walks the tape
+  CHECK(b.response.body == "{\"Status\":\"Success\"}");
+  CHECK(c.response.body == "{\"Status\":\"Success\"}");  // terminal answer repeats
+  CHECK(up.calls() == 0);
+  CHECK(rec.records.empty());
+}
+
+TEST_CASE("auto mode forwards and records an unrecorded key once, then replays it", "[auto_mode]") {
+  testing::FakeTapePlayer player;
+  CursorTable cursors;
+  testing::FakeUpstream up;
+  up.script = {testing::Answer(200, "{\"Status\":\"InProgress\"}"), testing::Answer(200, "{\"Status\":\"X\"}")};
+  StoringRecorder rec(&player);
+  auto red = Redactor::Create({});
+  REQUIRE(red.ok());
+  RecordMode record(&up, &rec, &red.value());
+  AutoMode mode(&player, &cursors, ReplayOptions{}, &record);
+
+  auto req = testing::Invocation(kCmd, "i-0fedcba9876543210");
+  ModeAnswer first = mode.Handle(req);
+  CHECK(first.outcome == Outcome::kRecorded);
+  CHECK(first.response.body == "{\"Status\":\"InProgress\"}");
+  CHECK(up.calls() == 1);
+  REQUIRE(rec.records.size() == 1);
+  CHECK(player.invalidated == std::vector<std::string>{req.key.encoded()});
+
+  ModeAnswer second = mode.Handle(req);
+  CHECK(second.outcome == Outcome::kHit);
+  CHECK(second.response.body == "{\"Status\":\"InProgress\"}");
+  CHECK(up.calls() == 1);  // not forwarded again
+}
+
+TEST_CASE("auto mode does not record a transport failure, so the key is forwarded again", "[auto_mode]") {
+  testing::FakeTapePlayer player;
+  CursorTable cursors;
+  testing::FakeUpstream up;
+  up.failure = AwsError{502, kUpstreamUnreachable, "refused"};
+  StoringRecorder rec(&player);
+  auto red = Redactor::Create({});
+  REQUIRE(red.ok());
+  RecordMode record(&up, &rec, &red.value());
+  AutoMode mode(&player, &cursors, ReplayOptions{}, &record);
+  auto req = testing::Invocation(kCmd, "i-0fedcba9876543210");
+  CHECK(mode.Handle(req).response.status == 502);
+  CHECK(mode.Handle(req).response.status == 502);
+  CHECK(up.calls() == 2);
+  CHECK(rec.records.empty());
+  CHECK(player.invalidated.empty());
+}
+
+}  // namespace
+}  // namespace ssm

@@ -1,0 +1,60 @@
+// Helpers shared by the subcommands: opening the store, failing with a message, progress lines,
+// and the options that name one tape.
+#ifndef SSM_REPLAY_TOOLS_CLI_UTIL_H_
+#define SSM_REPLAY_TOOLS_CLI_UTIL_H_
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "store/status.h"
+#include "store/tape_key.h"
+#include "store/tape_store.h"
+
+namespace ssm {
+
+// Prints "ssm-replay <command>: <message>" to stderr and ends the command with `exit_code`.
+[[noreturn]] void Fail(const std::string& command, const std::string& message, int exit_code = 1);
+
+// Opens the store or fails the command with the store's message.
+std::unique_ptr<TapeStore> OpenStoreOrFail(const std::string& command, const std::string& dir, bool read_only);
+
+// Adds the usual `--store DIR` option (required) to `cmd`.
+void AddStoreOption(CLI::App* cmd, std::string* dir);
+
+// "1.2 MiB"-style sizes for people.
+std::string HumanBytes(uint64_t bytes);
+
+// A progress line on stderr, redrawn at most ten times a second, only when stderr is a terminal.
+class Progress {
+ public:
+  explicit Progress(std::string what);
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+  ~Progress();  // clears the line
+
+  void Update(uint64_t done, uint64_t total = 0);
+
+ private:
+  std::string what_;
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point last_;
+};
+
+// --command-id/--instance-id/--plugin-name or --action/--request: the options that name a tape.
+struct TapeKeyOptions {
+  std::string command_id, instance_id, action, request;
+  std::optional<std::string> plugin_name;
+
+  void AddTo(CLI::App* cmd);
+  // The tape named, or an InvalidArgument saying which options to give.
+  Result<TapeKey> Key() const;
+};
+
+}  // namespace ssm
+
+#endif  // SSM_REPLAY_TOOLS_CLI_UTIL_H_

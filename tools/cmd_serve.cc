@@ -1,0 +1,213 @@
+// `ssm-replay serve`: answer SSM API calls from a store of tapes (replay mode).
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "proxy/cursor_table.h"
+#include "proxy/metrics.h"
+#include "proxy/modes/mode.h"
+#include "proxy/modes/replay_mode.h"
+#include "proxy/request_parser.h"
+#include "proxy/server.h"
+#include "proxy/tape_player.h"
+#include "store/tape_store.h"
+#include "tools/cli_util.h"
+#include "tools/command.h"
+
+namespace ssm {
+namespace {
+
+struct ServeArgs {
+  std::string store;
+  std::string mode = "replay";
+  std::string order = "sequence";
+  std::string latency = "none";
+  std::string listen = "127.0.0.1:4580";
+  size_t max_body = kDefaultMaxBody;
+  std::string admin_token;
+  std::string log_level = "info";
+  bool print_example = false;
+  size_t max_threads = 1024;
+  size_t cache_mb = 16;
+};
+
+// A value safe to paste into a POSIX shell.
+std::string ShellQuote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/") ==
+                        std::string::npos) {
+    return s;
+  }
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// A GetCommandInvocation tape to show in the example, preferring one that ends in Success.
+std::optional<TapeKey> ExampleKey(const TapeStore& store) {
+  TapeFilter filter;
+  filter.action = kGetCommandInvocation;
+  filter.limit = 50;
+  Result<std::vector<TapeInfo>> tapes = store.ListTapes(filter);
+  if (!tapes.ok() || tapes->empty()) return std::nullopt;
+  for (const TapeInfo& info : tapes.value()) {
+    if (!info.key.is_invocation()) continue;
+    Result<Tape> tape = store.ReadTape(info.key);
+    if (!tape.ok() || tape->interactions.empty()) continue;
+    auto body = nlohmann::json::parse(tape->interactions.back().response_body, nullptr, false);
+    if (body.is_object() && body.value("Status", "") == "Success") return info.key;
+  }
+  for (const TapeInfo& info : tapes.value()) {
+    if (info.key.is_invocation()) return info.key;
+  }
+  return std::nullopt;
+}
+
+void PrintExample(const TapeStore& store, const std::string& host, int port) {
+  std::string url_host = IsLoopbackHost(host) ? host : "127.0.0.1";
+  if (url_host.find(':') != std::string::npos) url_host = "[" + url_host + "]";
+  std::string endpoint = "http://" + url_host + ":" + std::to_string(port);
+  std::optional<TapeKey> key = ExampleKey(store);
+  if (!key) {
+    std::printf("No GetCommandInvocation tape in %s: import some with `ssm-replay import --store %s fixtures/`\n",
+                store.dir().c_str(), store.dir().c_str());
+    std::fflush(stdout);
+    return;
+  }
+  std::printf("\nTry it (any credentials work: replay needs none). Each call plays the tape's next answer:\n\n");
+  std::printf("  AWS_ACCESS_KEY_ID=dummy AWS_SECRET_ACCESS_KEY=dummy aws ssm get-command-invocation "
+              "--endpoint-url %s --region us-east-1 --command-id %s --instance-id %s%s\n\n",
+              endpoint.c_str(), ShellQuote(key->command_id()).c_str(), ShellQuote(key->instance_id()).c_str(),
+              key->plugin_name() ? (" --plugin-name " + ShellQuote(*key->plugin_name())).c_str() : "");
+  std::printf("Rewind every tape:  curl -X POST %s/__replay/reset\n", endpoint.c_str());
+  std::printf("Metrics:            curl %s/__replay/metrics\n\n", endpoint.c_str());
+  std::fflush(stdout);
+}
+
+void SetUpLogging(const std::string& level) {
+  // Asynchronous, so the access log never makes a request wait on the terminal.
+  spdlog::init_thread_pool(8192, 1);
+  auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  auto logger = std::make_shared<spdlog::async_logger>("ssm-replay", sink, spdlog::thread_pool(),
+                                                       spdlog::async_overflow_policy::block);
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+}
+
+void RunServe(const ServeArgs& args) {
+  // Before any thread starts (the log thread included), so SIGINT/SIGTERM reach the server's waiter.
+  BlockStopSignals();
+  SetUpLogging(args.log_level);
+
+  Result<ReplayOrder> order = ParseReplayOrder(args.order);
+  if (!order.ok()) Fail("serve", order.status().message());
+  Result<LatencyPolicy> latency = LatencyPolicy::Parse(args.latency);
+  if (!latency.ok()) Fail("serve", latency.status().message());
+  Result<ListenAddress> listen = ListenAddress::Parse(args.listen);
+  if (!listen.ok()) Fail("serve", listen.status().message());
+
+  StoreOptions store_options;
+  store_options.create_if_missing = false;
+  store_options.read_only = true;  // replay never writes; other processes may serve or record the same store
+  Result<std::unique_ptr<TapeStore>> store = TapeStore::Open(args.store, store_options);
+  if (!store.ok()) {
+    Fail("serve", "cannot open store " + args.store + ": " + store.status().ToString() +
+         " (create one with `ssm-replay import --store " + args.store + " fixtures/`)");
+  }
+
+  Metrics metrics;
+  CursorTable cursors;
+  StoreTapePlayer player(store->get(), args.cache_mb << 20);
+  std::unique_ptr<Mode> mode;
+  if (args.mode == "replay") {
+    ReplayOptions options;
+    options.order = order.value();
+    options.latency = latency.value();
+    mode = std::make_unique<ReplayMode>(&player, &cursors, options);
+  }
+  // SERVE_MODES_EXTENSION_POINT
+  // record / auto / passthrough are built here (issue 4): each gets only the capabilities it needs
+  // (the TapePlayer and CursorTable above, an upstream, a recorder); the store is then opened
+  // read-write. Add their names to the --mode check in the command setup below.
+  if (!mode) Fail("serve", "unknown --mode '" + args.mode + "'");
+
+  ServerOptions server_options;
+  server_options.listen = listen.value();
+  server_options.max_body = args.max_body;
+  server_options.admin_token = args.admin_token;
+  server_options.max_threads = args.max_threads;
+  server_options.store_dir = args.store;
+  ServerParts parts;
+  parts.mode = mode.get();
+  parts.metrics = &metrics;
+  parts.cursors = &cursors;
+  parts.player = &player;
+  Server server(parts, server_options);
+  Status bound = server.Bind();
+  if (!bound.ok()) Fail("serve", bound.message());
+
+  ListenAddress actual = listen.value();
+  actual.port = server.port();
+  // Tests and scripts read the port from this line (with --listen HOST:0).
+  std::printf("listening on %s\n", actual.ToString().c_str());
+  std::fflush(stdout);
+  spdlog::info("serving {} in {} mode (order {}, latency {}) on {}", args.store, mode->name(),
+               ReplayOrderName(order.value()), latency->ToString(), actual.ToString());
+  if (args.print_example) PrintExample(**store, actual.host, actual.port);
+
+  Status run = server.Run();
+  spdlog::info("stopped");
+  spdlog::shutdown();
+  if (!run.ok()) Fail("serve", run.message());
+}
+
+void SetUpServe(CLI::App& app) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand("serve", "Answer SSM API calls (AWS JSON 1.1) from a tape store");
+  AddStoreOption(cmd, &args->store);
+  cmd->add_option("--mode", args->mode, "replay: answer from tapes only, offline")
+      ->check(CLI::IsMember({"replay"}))
+      ->capture_default_str();
+  cmd->add_option("--order", args->order,
+                  "sequence: the n-th identical call gets the n-th recorded answer (the last repeats); "
+                  "last: always the terminal answer")
+      ->check(CLI::IsMember({"sequence", "last"}))
+      ->capture_default_str();
+  cmd->add_option("--latency", args->latency, "none, recorded (upstream time as recorded) or fixed:MS")
+      ->capture_default_str();
+  cmd->add_option("--listen", args->listen, "HOST:PORT to listen on; port 0 picks a free one")
+      ->capture_default_str();
+  cmd->add_option("--max-body", args->max_body, "Largest request body accepted, bytes (larger: 413)")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 30))
+      ->capture_default_str();
+  cmd->add_option("--admin-token", args->admin_token,
+                  "Token the /__replay/ admin endpoints require (header X-Replay-Admin-Token); needed "
+                  "to use them on a non-loopback address");
+  cmd->add_option("--log-level", args->log_level, "trace, debug, info (one access-log line per request), "
+                                                  "warn, error, critical or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+  cmd->add_option("--max-connections", args->max_threads,
+                  "Connections served at once (one worker thread each, started on demand)")
+      ->check(CLI::Range(size_t{8}, size_t{16384}))
+      ->capture_default_str();
+  cmd->add_option("--cache-mb", args->cache_mb, "Memory for decoded tapes, MiB")
+      ->check(CLI::Range(size_t{1}, size_t{4096}))
+      ->capture_default_str();
+  cmd->add_flag("--print-example", args->print_example,
+                "Print a ready-to-paste `aws ssm get-command-invocation` command for a tape in the store");
+  cmd->callback([args] { RunServe(*args); });
+}
+
+CommandRegistration registration(30, SetUpServe);
+
+}  // namespace
+}  // namespace ssm

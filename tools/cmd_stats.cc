@@ -1,0 +1,41 @@
+// ssm-replay stats: how big the store is, raw vs stored.
+#include <cstdio>
+
+#include "tools/cli_util.h"
+#include "tools/command.h"
+
+namespace ssm {
+namespace {
+
+void RunStats(const std::string& dir) {
+  auto store = OpenStoreOrFail("stats", dir, /*read_only=*/true);
+  auto stats = store->Stats();
+  if (!stats.ok()) Fail("stats", stats.status().message());
+  const StoreStats& s = *stats;
+  auto per = [&](uint64_t bytes) { return s.interactions ? static_cast<double>(bytes) / s.interactions : 0.0; };
+  std::printf("store            %s\n", dir.c_str());
+  std::printf("format version   %u\n", s.format_version);
+  std::printf("tapes            %llu\n", static_cast<unsigned long long>(s.tapes));
+  std::printf("interactions     %llu\n", static_cast<unsigned long long>(s.interactions));
+  std::printf("raw bytes        %llu (%s, %.0f per interaction)\n", static_cast<unsigned long long>(s.raw_bytes),
+              HumanBytes(s.raw_bytes).c_str(), per(s.raw_bytes));
+  std::printf("stored bytes     %llu (%s, %.0f per interaction, %.1f%% of raw)\n",
+              static_cast<unsigned long long>(s.stored_bytes), HumanBytes(s.stored_bytes).c_str(), per(s.stored_bytes),
+              s.raw_bytes ? 100.0 * static_cast<double>(s.stored_bytes) / static_cast<double>(s.raw_bytes) : 0.0);
+  std::printf("data file        %s (map %s)\n", HumanBytes(s.file_bytes).c_str(), HumanBytes(s.map_bytes).c_str());
+  if (s.dictionary_id) {
+    std::printf("zstd dictionary  %u\n", s.dictionary_id);
+  } else {
+    std::printf("zstd dictionary  none (`ssm-replay train-dict` makes one)\n");
+  }
+}
+
+CommandRegistration registration(14, [](CLI::App& app) {
+  auto dir = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("stats", "Tapes, interactions, bytes raw vs stored, format version");
+  AddStoreOption(cmd, dir.get());
+  cmd->callback([dir] { RunStats(*dir); });
+});
+
+}  // namespace
+}  // namespace ssm
