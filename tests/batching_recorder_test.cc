@@ -1,5 +1,7 @@
 #include "proxy/batching_recorder.h"
 
+#include <stdlib.h>
+
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -145,6 +147,70 @@ TEST_CASE("batching recorder: concurrent records are all committed, in order per
   for (const auto& batch : fake.ops)
     for (auto op : batch) replaces += op == WriteBatch::Op::kReplace;
   CHECK(replaces == kKeys);
+}
+
+}  // namespace
+}  // namespace ssm
+
+namespace ssm {
+namespace {
+
+std::string TempStoreDir() {
+  char tmpl[] = "/tmp/ssm-recorder-test-XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  return std::string(tmpl) + "/store";
+}
+
+TEST_CASE("batching recorder over a real TapeStore: concurrent records all land, in order per key",
+          "[recorder][store]") {
+  auto opened = TapeStore::Open(TempStoreDir());
+  REQUIRE(opened.ok());
+  std::unique_ptr<TapeStore> store = std::move(opened).value();
+  {
+    WriteBatch old;
+    old.ReplaceTape(Key(0), {Entry("stale-0"), Entry("stale-1")});
+    REQUIRE(store->Write(old).ok());
+  }
+  constexpr int kThreads = 8, kPerThread = 25, kKeys = 2;
+  {
+    BatchingRecorder rec(store.get(), {});
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          Status s = rec.Record(Key(i % kKeys), Entry(std::to_string(t) + ":" + std::to_string(i)));
+          if (!s.ok()) FAIL_CHECK(s.ToString());
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+  }
+  size_t total = 0;
+  for (int k = 0; k < kKeys; ++k) {
+    auto tape = store->ReadTape(Key(k));
+    REQUIRE(tape.ok());
+    std::map<int, int> last_i;
+    for (const auto& in : tape->interactions) {
+      REQUIRE(in.response_body.rfind("stale", 0) != 0);
+      int t = std::stoi(in.response_body.substr(0, in.response_body.find(':')));
+      int i = std::stoi(in.response_body.substr(in.response_body.find(':') + 1));
+      CHECK(i % kKeys == k);
+      if (last_i.count(t)) CHECK(i > last_i[t]);
+      last_i[t] = i;
+    }
+    total += tape->interactions.size();
+  }
+  CHECK(total == static_cast<size_t>(kThreads * kPerThread));
+
+  // A second run with --append keeps the first run's entries.
+  {
+    BatchingRecorder rec(store.get(), {/*append=*/true});
+    REQUIRE(rec.Record(Key(1), Entry("appended")).ok());
+  }
+  auto tape1 = store->ReadTape(Key(1));
+  REQUIRE(tape1.ok());
+  CHECK(tape1->interactions.size() == static_cast<size_t>(kThreads * kPerThread / kKeys + 1));
+  CHECK(tape1->interactions.back().response_body == "appended");
 }
 
 }  // namespace

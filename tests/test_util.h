@@ -1,0 +1,37 @@
+// Helpers for unit tests: private temporary directories that clean up after themselves.
+#ifndef SSM_REPLAY_TESTS_TEST_UTIL_H_
+#define SSM_REPLAY_TESTS_TEST_UTIL_H_
+
+#include <filesystem>
+#include <string>
+
+namespace ssm::test {
+
+// A fresh directory under the system temp dir, removed (with its contents) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir();
+
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+inline TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "ssm-replay-test-XXXXXX").string();
+  path_ = mkdtemp(tmpl.data()) ? tmpl : std::string();
+}
+
+inline TempDir::~TempDir() {
+  std::error_code ec;
+  if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+}
+
+}  // namespace ssm::test
+
+#endif  // SSM_REPLAY_TESTS_TEST_UTIL_H_
