@@ -171,7 +171,7 @@ TEST_CASE("batching recorder over a real TapeStore: concurrent records all land,
     old.ReplaceTape(Key(0), {Entry("stale-0"), Entry("stale-1")});
     REQUIRE(store->Write(old).ok());
   }
-  constexpr int kThreads = 8, kPerThread = 25, kKeys = 2;
+  constexpr int kThreads = 8, kPerThread = 24, kKeys = 2;
   {
     BatchingRecorder rec(store.get(), {});
     std::vector<std::thread> threads;
