@@ -157,15 +157,14 @@ Result<AwsCredentials> ResolveCredentials(const EnvLookup& env) {
                                                   " to use another file)"));
   if (path.empty()) return Status::NotFound("no AWS credentials found: " + looked);
 
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+    return Status::NotFound("no AWS credentials found: " + looked + ", which does not exist");
+  }
   std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    const int error = errno;
-    struct stat info {};
-    if (::stat(path.c_str(), &info) != 0 && (error == ENOENT || error == ENOTDIR)) {
-      return Status::NotFound("no AWS credentials found: " + looked + ", which does not exist");
-    }
-    return Status::IOError("cannot read shared credentials file " + path + ": " + std::strerror(error) +
-                           " (" + looked + ")");
+  if (!file || S_ISDIR(info.st_mode)) {
+    const std::string why = S_ISDIR(info.st_mode) ? "it is a directory" : std::strerror(errno);
+    return Status::IOError("cannot read shared credentials file " + path + ": " + why + " (" + looked + ")");
   }
   std::ostringstream text;
   text << file.rdbuf();

@@ -11,8 +11,8 @@ namespace {
 bool LooksLikeRegion(const std::string& region) {
   return !region.empty() && region.size() <= 64 &&
          std::all_of(region.begin(), region.end(), [](char c) {
-           return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-                  c == '-';
+           const unsigned char u = static_cast<unsigned char>(c);
+           return std::islower(u) || std::isdigit(u) || c == '-';
          });
 }
 

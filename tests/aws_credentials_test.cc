@@ -168,7 +168,8 @@ TEST_CASE("no credentials anywhere: the message names every place looked", "[cre
     REQUIRE_FALSE(c.ok());
     CHECK(c.status().IsNotFound());
     for (const std::string& place :
-         {std::string("AWS_ACCESS_KEY_ID"), std::string("AWS_SECRET_ACCESS_KEY"), std::string("AWS_SESSION_TOKEN"),
+         {std::string("AWS_ACCESS_KEY_ID"), std::string("AWS_SECRET_ACCESS_KEY"),
+          std::string("AWS_SESSION_TOKEN"),
           (home.path() / ".aws/credentials").string(), std::string("[default]"), std::string("AWS_PROFILE"),
           std::string("AWS_SHARED_CREDENTIALS_FILE"), std::string("does not exist")}) {
       INFO(c.status().message());
@@ -224,7 +225,8 @@ TEST_CASE("region: --region, else AWS_REGION, else AWS_DEFAULT_REGION, else a cl
   const EnvLookup both = FakeEnv({{"AWS_REGION", "eu-west-1"}, {"AWS_DEFAULT_REGION", "us-west-2"}});
   CHECK(*ResolveRegion("ap-south-1", both) == "ap-south-1");
   CHECK(*ResolveRegion("", both) == "eu-west-1");
-  CHECK(*ResolveRegion("", FakeEnv({{"AWS_REGION", ""}, {"AWS_DEFAULT_REGION", "us-west-2"}})) == "us-west-2");
+  const EnvLookup empty_first = FakeEnv({{"AWS_REGION", ""}, {"AWS_DEFAULT_REGION", "us-west-2"}});
+  CHECK(*ResolveRegion("", empty_first) == "us-west-2");
   Result<std::string> none = ResolveRegion("", FakeEnv({}));
   REQUIRE_FALSE(none.ok());
   CHECK(none.status().IsInvalidArgument());

@@ -21,6 +21,7 @@
 #include "store/tape_store.h"
 #include "tools/cli_util.h"
 #include "tools/command.h"
+#include "tools/serve_modes.h"
 
 namespace ssm {
 namespace {
@@ -37,6 +38,7 @@ struct ServeArgs {
   bool print_example = false;
   size_t max_threads = 1024;
   size_t cache_mb = 16;
+  ForwardingArgs forwarding;  // record / auto / passthrough (tools/serve_modes.h)
 };
 
 // A value safe to paste into a POSIX shell.
@@ -117,6 +119,10 @@ void RunServe(const ServeArgs& args) {
   StoreOptions store_options;
   store_options.create_if_missing = false;
   store_options.read_only = true;  // replay never writes; other processes may serve or record the same store
+  if (IsForwardingMode(args.mode)) {  // record and auto write (durably: StoreOptions::sync)
+    store_options.create_if_missing = true;
+    store_options.read_only = false;
+  }
   Result<std::unique_ptr<TapeStore>> store = TapeStore::Open(args.store, store_options);
   if (!store.ok()) {
     Fail("serve", "cannot open store " + args.store + ": " + store.status().ToString() +
@@ -134,6 +140,15 @@ void RunServe(const ServeArgs& args) {
     mode = std::make_unique<ReplayMode>(&player, &cursors, options);
   }
   // SERVE_MODES_EXTENSION_POINT
+  if (!mode && IsForwardingMode(args.mode)) {
+    ReplayOptions options;  // auto mode answers recorded keys by the replay rules
+    options.order = order.value();
+    options.latency = latency.value();
+    Result<std::unique_ptr<Mode>> built = BuildForwardingMode(args.mode, args.forwarding, store->get(), &player,
+                                                              &cursors, options, ProcessEnvironment());
+    if (!built.ok()) Fail("serve", built.status().message());
+    mode = std::move(built).value();
+  }
   // record / auto / passthrough are built here (issue 4): each gets only the capabilities it needs
   // (the TapePlayer and CursorTable above, an upstream, a recorder); the store is then opened
   // read-write. Add their names to the --mode check in the command setup below.
@@ -173,8 +188,11 @@ void SetUpServe(CLI::App& app) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand("serve", "Answer SSM API calls (AWS JSON 1.1) from a tape store");
   AddStoreOption(cmd, &args->store);
-  cmd->add_option("--mode", args->mode, "replay: answer from tapes only, offline")
-      ->check(CLI::IsMember({"replay"}))
+  cmd->add_option("--mode", args->mode,
+                  "replay: answer from tapes only, offline; record: forward to AWS and record every "
+                  "answer; auto: replay recorded keys, forward and record the others; passthrough: "
+                  "forward only")
+      ->check(CLI::IsMember({"replay", "record", "auto", "passthrough"}))
       ->capture_default_str();
   cmd->add_option("--order", args->order,
                   "sequence: the n-th identical call gets the n-th recorded answer (the last repeats); "
@@ -204,6 +222,7 @@ void SetUpServe(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--print-example", args->print_example,
                 "Print a ready-to-paste `aws ssm get-command-invocation` command for a tape in the store");
+  AddForwardingOptions(cmd, &args->forwarding);
   cmd->callback([args] { RunServe(*args); });
 }
 

@@ -1,0 +1,52 @@
+// The forwarding modes of `serve` (record, auto, passthrough): their options, and building one with
+// everything it owns (operator credentials, the upstream, the redactor, the group-commit recorder).
+// Kept apart from cmd_serve.cc, which only calls in here for these modes.
+#ifndef SSM_REPLAY_TOOLS_SERVE_MODES_H_
+#define SSM_REPLAY_TOOLS_SERVE_MODES_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "proxy/aws_credentials.h"
+#include "proxy/cursor_table.h"
+#include "proxy/modes/mode.h"
+#include "proxy/modes/replay_mode.h"
+#include "proxy/tape_player.h"
+#include "store/status.h"
+#include "store/tape_store.h"
+
+namespace ssm {
+
+struct ForwardingArgs {
+  std::string region;    // --region, else AWS_REGION, else AWS_DEFAULT_REGION
+  std::string upstream;  // --upstream URL; https://ssm.<region>.amazonaws.com when empty
+  std::string ca_file;
+  double upstream_timeout_s = 30;
+  bool append = false;
+  std::vector<std::string> redact;
+};
+
+// The --mode values handled here.
+inline const std::vector<std::string>& ForwardingModeNames() {
+  static const std::vector<std::string> names = {"record", "auto", "passthrough"};
+  return names;
+}
+bool IsForwardingMode(const std::string& mode);
+
+// Adds --region, --upstream, --ca-file, --upstream-timeout, --append, --redact to `serve`.
+void AddForwardingOptions(CLI::App* cmd, ForwardingArgs* args);
+
+// Builds `mode_name` (one of ForwardingModeNames()). The returned Mode owns the upstream, recorder
+// and redactor; `store`, `player` and `cursors` are not owned and must outlive it. `replay` applies to
+// auto mode's hits. Errors say what is missing and where it was looked for (credentials, region), or
+// which option is wrong. `env` is the environment credentials and region are read from.
+Result<std::unique_ptr<Mode>> BuildForwardingMode(const std::string& mode_name, const ForwardingArgs& args,
+                                                  TapeStore* store, TapePlayer* player, CursorTable* cursors,
+                                                  const ReplayOptions& replay, const EnvLookup& env);
+
+}  // namespace ssm
+
+#endif  // SSM_REPLAY_TOOLS_SERVE_MODES_H_
