@@ -4,8 +4,11 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 LISTEN ?= 127.0.0.1:4580
 RUN_STORE ?= $(BUILD_DIR)/run-store
+SANITIZE_DIR ?= build-sanitize
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?=
 
-.PHONY: all setup configure build run test test-sanitize bench clean
+.PHONY: all setup configure build run test test-sanitize fuzz bench clean
 
 all: build
 
@@ -28,13 +31,32 @@ run: build
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# The whole build and test suite with ASan+UBSan (CI runs it after `make test`). UBSan stops at the first
+# report (-fno-sanitize-recover). Reports go to files, so that those of the servers the e2e tests start
+# are seen too: any file in $(SANITIZE_DIR)/sanitizer-logs fails the target.
+SANITIZER_LOGS = $(abspath $(SANITIZE_DIR))/sanitizer-logs
 test-sanitize: setup
-	@cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DSSM_REPLAY_SANITIZE=ON -DSSM_REPLAY_BENCH=OFF >/dev/null
-	@cmake --build build-sanitize -j $(JOBS)
-	@cd build-sanitize && ctest --output-on-failure -j $(JOBS)
+	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+	  -DSSM_REPLAY_SANITIZE=ON -DSSM_REPLAY_BENCH=OFF >/dev/null
+	@cmake --build $(SANITIZE_DIR) -j $(JOBS)
+	@rm -rf $(SANITIZER_LOGS) && mkdir -p $(SANITIZER_LOGS)
+	@cd $(SANITIZE_DIR) && status=0; \
+	  ASAN_OPTIONS=log_path=$(SANITIZER_LOGS)/asan:detect_leaks=1 \
+	  UBSAN_OPTIONS=log_path=$(SANITIZER_LOGS)/ubsan:print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) || status=$$?; \
+	  if ls $(SANITIZER_LOGS)/* >/dev/null 2>&1; then \
+	    for f in $(SANITIZER_LOGS)/*; do echo "==== $$f"; cat "$$f"; done; \
+	    echo "test-sanitize: sanitizer reports above"; exit 1; \
+	  fi; \
+	  if [ $$status -ne 0 ]; then echo "test-sanitize: tests failed"; exit $$status; fi; \
+	  echo "test-sanitize: all tests passed, no sanitizer reports"
+
+# Longer fuzzing than `make test`'s few seconds: FUZZ_SECONDS per target (tests/fuzz/README.md).
+fuzz: setup
+	@bash tests/fuzz/run.sh --build-dir $(BUILD_DIR)/fuzz --seconds $(FUZZ_SECONDS) --jobs $(JOBS) $(FUZZ_TARGETS)
 
 bench: build
 	@bash bench/run.sh
 
 clean:
-	rm -rf $(BUILD_DIR) build-sanitize
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)

@@ -10,9 +10,7 @@ Result<ReplayOrder> ParseReplayOrder(const std::string& text) {
   return Status::InvalidArgument("unknown --order '" + text + "': use sequence or last");
 }
 
-const char* ReplayOrderName(ReplayOrder order) {
-  return order == ReplayOrder::kLast ? "last" : "sequence";
-}
+const char* ReplayOrderName(ReplayOrder order) { return order == ReplayOrder::kLast ? "last" : "sequence"; }
 
 CursorTable::Shard& CursorTable::ShardFor(const TapeKey& key) const {
   return shards_[std::hash<std::string>()(key.encoded()) % kShards];

@@ -6,9 +6,7 @@
 
 namespace ssm {
 
-Metrics::Metrics()
-    : rows_(SsmActionCount() + 1),
-      counts_(new std::atomic<uint64_t>[rows_ * kOutcomeCount]) {
+Metrics::Metrics() : rows_(SsmActionCount() + 1), counts_(new std::atomic<uint64_t>[rows_ * kOutcomeCount]) {
   for (size_t i = 0; i < rows_ * kOutcomeCount; ++i) counts_[i].store(0, std::memory_order_relaxed);
   for (auto& b : buckets_) b.store(0, std::memory_order_relaxed);
 }

@@ -28,7 +28,7 @@ class Metrics {
  public:
   // Histogram upper bounds, in seconds.
   static constexpr std::array<double, 14> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                      0.025,  0.05,    0.1,    0.25,  0.5,   1.0,  5.0};
+                                                      0.025,  0.05,    0.1,    0.25,  0.5,    1.0,   5.0};
 
   Metrics();
   Metrics(const Metrics&) = delete;
@@ -48,8 +48,8 @@ class Metrics {
  private:
   size_t Row(std::string_view action) const;
 
-  size_t rows_;  // SSM actions + 1 for "-"
-  std::unique_ptr<std::atomic<uint64_t>[]> counts_;  // rows_ x kOutcomeCount
+  size_t rows_;                                                       // SSM actions + 1 for "-"
+  std::unique_ptr<std::atomic<uint64_t>[]> counts_;                   // rows_ x kOutcomeCount
   std::array<std::atomic<uint64_t>, kBuckets.size() + 1> buckets_{};  // last: +Inf
   std::atomic<uint64_t> total_{0};
   std::atomic<uint64_t> sum_us_{0};

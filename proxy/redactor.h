@@ -49,9 +49,7 @@ class Redactor {
   Redactor() = default;
 
   std::vector<std::string> secrets_;  // longest first, so a secret containing another goes whole
-  std::vector<std::regex> patterns_;  // built-ins first, then the user's
-  // For the URL parameters, only the value after "=" is replaced: group 1 is kept.
-  std::regex url_params_;
+  std::vector<std::regex> patterns_;  // the user's (the built-in rules are hand-written scanners)
 };
 
 }  // namespace ssm

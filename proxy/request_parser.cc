@@ -34,9 +34,9 @@ bool StringField(const nlohmann::json& body, const char* name, std::optional<std
     return true;
   }
   if (!it->is_string()) {
-    *error = AwsError{400, "SerializationException",
-                      std::string("Unexpected value for ") + name + ": expected a string, got " +
-                          it->type_name()};
+    *error =
+        AwsError{400, "SerializationException",
+                 std::string("Unexpected value for ") + name + ": expected a string, got " + it->type_name()};
     return false;
   }
   *out = it->get<std::string>();
@@ -67,7 +67,8 @@ std::optional<TapeKey> ExtractTapeKey(const std::string& action, const nlohmann:
     key = TapeKey::ForAction(action, canonical_body);
   }
   if (!key.ok()) {
-    *error = AwsError{400, "ValidationException", "Invalid request for " + action + ": " + key.status().message()};
+    *error =
+        AwsError{400, "ValidationException", "Invalid request for " + action + ": " + key.status().message()};
     return std::nullopt;
   }
   return std::move(key).value();
@@ -110,8 +111,7 @@ ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, He
   } else {
     json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded()) {
-      return Fail(400, "SerializationException",
-                  "Request body of " + action + " is not valid JSON", action);
+      return Fail(400, "SerializationException", "Request body of " + action + " is not valid JSON", action);
     }
   }
   if (!json.is_object()) {
@@ -133,8 +133,8 @@ ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, He
   }
   ParsedRequest out;
   out.action = action;
-  out.request = SsmRequest{std::move(action), std::move(body), std::move(canonical).value(),
-                           std::move(json), std::move(headers), std::move(*key)};
+  out.request = SsmRequest{std::move(action), std::move(body),    std::move(canonical).value(),
+                           std::move(json),   std::move(headers), std::move(*key)};
   return out;
 }
 

@@ -4,11 +4,10 @@
 #define SSM_REPLAY_PROXY_REQUEST_PARSER_H_
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "proxy/aws_error.h"
 #include "proxy/ssm_request.h"

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <atomic>
@@ -10,6 +11,8 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <iterator>
+#include <list>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -22,6 +25,7 @@
 #include "proxy/aws_error.h"
 #include "proxy/cursor_table.h"
 #include "proxy/tape_player.h"
+#include "proxy/tcp_shutdown.h"
 #include "store/canonical_json.h"
 #include "store/tape_key.h"
 
@@ -29,10 +33,12 @@ namespace ssm {
 namespace {
 
 // cpp-httplib's ThreadPool starts a fixed number of threads and each keep-alive connection holds one
-// for its whole life. This pool starts a worker whenever a job would otherwise wait, up to `max`.
+// for its whole life. This pool starts a worker whenever a job would otherwise wait, up to `max`, and
+// lets workers beyond `min` end after kIdleExit without work, so a burst of clients leaves no
+// lasting cost.
 class ElasticPool : public httplib::TaskQueue {
  public:
-  ElasticPool(size_t min, size_t max) : max_(std::max(max, min)) {
+  ElasticPool(size_t min, size_t max) : min_(min), max_(std::max(max, min)) {
     std::lock_guard<std::mutex> lock(mu_);
     for (size_t i = 0; i < min; ++i) Spawn();
   }
@@ -43,36 +49,54 @@ class ElasticPool : public httplib::TaskQueue {
     {
       std::lock_guard<std::mutex> lock(mu_);
       jobs_.push_back(std::move(fn));
-      if (jobs_.size() > idle_ && threads_.size() < max_) Spawn();
+      if (jobs_.size() > idle_ && live_ < max_) Spawn();
     }
     cv_.notify_one();
   }
 
   void shutdown() override {
+    std::list<std::thread> all;
     {
       std::lock_guard<std::mutex> lock(mu_);
       shutdown_ = true;
+      all.splice(all.end(), threads_);
+      all.splice(all.end(), finished_);
     }
     cv_.notify_all();
-    // No new threads start once shutdown_ is set, so threads_ is stable here.
-    for (auto& t : threads_) t.join();
+    // Workers still running only touch mu_/jobs_ (they never touch their std::thread once moved).
+    for (auto& t : all) t.join();
   }
 
  private:
+  static constexpr std::chrono::seconds kIdleExit{30};
+
   void Spawn() {  // mu_ held
     if (shutdown_) return;
-    threads_.emplace_back([this] { Work(); });
+    for (auto& t : finished_) t.join();  // ended workers: join returns at once
+    finished_.clear();
+    threads_.emplace_back();
+    auto self = std::prev(threads_.end());
+    ++live_;
+    *self = std::thread([this, self] { Work(self); });
   }
 
-  void Work() {
+  void Work(std::list<std::thread>::iterator self) {
     for (;;) {
       std::function<void()> fn;
       {
         std::unique_lock<std::mutex> lock(mu_);
         ++idle_;
-        cv_.wait(lock, [&] { return !jobs_.empty() || shutdown_; });
+        bool woken = cv_.wait_for(lock, kIdleExit, [&] { return !jobs_.empty() || shutdown_; });
         --idle_;
-        if (jobs_.empty()) return;  // shutting down
+        if (shutdown_ && jobs_.empty()) return;
+        if (!woken) {
+          if (live_ > min_) {
+            --live_;
+            finished_.splice(finished_.end(), threads_, self);  // joined by a later Spawn or shutdown
+            return;
+          }
+          continue;
+        }
         fn = std::move(jobs_.front());
         jobs_.pop_front();
       }
@@ -80,13 +104,27 @@ class ElasticPool : public httplib::TaskQueue {
     }
   }
 
-  const size_t max_;
+  const size_t min_, max_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;
-  std::vector<std::thread> threads_;
+  std::list<std::thread> threads_;   // running workers
+  std::list<std::thread> finished_;  // workers that ended, not yet joined
+  size_t live_ = 0;
   size_t idle_ = 0;
   bool shutdown_ = false;
+};
+
+// cpp-httplib 0.11 listens with a backlog of 5: a burst of connecting clients overflows the accept
+// queue, and the kernel drops their packets until TCP retransmits (1 s, 3 s, ... of added latency).
+// Linux lets listen() be called again on a listening socket to raise the backlog; the socket is a
+// protected member, hence this subclass.
+class TunedServer : public httplib::Server {
+ public:
+  bool RaiseBacklog() {
+    socket_t fd = svr_sock_;
+    return fd != INVALID_SOCKET && ::listen(fd, SOMAXCONN) == 0;
+  }
 };
 
 // RFC 7231 IMF-fixdate, recomputed at most once a second per thread.
@@ -105,8 +143,8 @@ std::string HttpDate() {
 
 // Headers the server writes itself: never copied from a recorded answer.
 bool IsServerOwnedHeader(const std::string& name) {
-  static const char* const kOwned[] = {"Date", "Content-Length", "Connection", "Keep-Alive",
-                                       "Transfer-Encoding", "Content-Encoding"};
+  static const char* const kOwned[] = {"Date",       "Content-Length",    "Connection",
+                                       "Keep-Alive", "Transfer-Encoding", "Content-Encoding"};
   for (const char* owned : kOwned) {
     if (strcasecmp(name.c_str(), owned) == 0) return true;
   }
@@ -131,14 +169,22 @@ bool ConstantTimeEquals(const std::string& a, const std::string& b) {
 
 const char* ErrorTypeForStatus(int status) {
   switch (status) {
-    case 400: return "BadRequestException";
-    case 404: return "NotFoundException";
-    case 405: return "MethodNotAllowedException";
-    case 408: return "RequestTimeoutException";
-    case 413: return "RequestEntityTooLargeException";
-    case 414: return "RequestUriTooLongException";
-    case 431: return "RequestHeaderFieldsTooLargeException";
-    default: return status >= 500 ? "InternalServerError" : "HttpException";
+    case 400:
+      return "BadRequestException";
+    case 404:
+      return "NotFoundException";
+    case 405:
+      return "MethodNotAllowedException";
+    case 408:
+      return "RequestTimeoutException";
+    case 413:
+      return "RequestEntityTooLargeException";
+    case 414:
+      return "RequestUriTooLongException";
+    case 431:
+      return "RequestHeaderFieldsTooLargeException";
+    default:
+      return status >= 500 ? "InternalServerError" : "HttpException";
   }
 }
 
@@ -209,7 +255,7 @@ class Server::Impl {
     server_.stop();
   }
 
-  httplib::Server server_;
+  TunedServer server_;
   int port_ = 0;
 
  private:
@@ -231,9 +277,13 @@ void Server::Impl::LogAccess(const std::string& method, const std::string& path,
   if (!access_log_->should_log(spdlog::level::info)) return;
   // JSON, so client-chosen bytes (a CommandId with quotes or newlines) cannot forge log lines.
   // Headers are never logged: they carry the client's credentials.
-  nlohmann::json line = {{"method", method}, {"path", path},   {"action", action.empty() ? "-" : action},
-                         {"key", key},       {"outcome", OutcomeName(outcome)},
-                         {"status", status}, {"us", micros}};
+  nlohmann::json line = {{"method", method},
+                         {"path", path},
+                         {"action", action.empty() ? "-" : action},
+                         {"key", key},
+                         {"outcome", OutcomeName(outcome)},
+                         {"status", status},
+                         {"us", micros}};
   access_log_->info("access {}", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
@@ -244,7 +294,8 @@ void Server::Impl::HandleApi(const httplib::Request& req, httplib::Response& res
   HeaderList headers;
   headers.reserve(req.headers.size());
   for (const auto& [name, value] : req.headers) headers.emplace_back(name, value);
-  ParsedRequest parsed = ParseSsmRequest(req.method, req.path, std::move(headers), req.body, options_.max_body);
+  ParsedRequest parsed =
+      ParseSsmRequest(req.method, req.path, std::move(headers), req.body, options_.max_body);
   ModeAnswer answer;
   std::string key = "-";
   if (!parsed.ok()) {
@@ -256,6 +307,14 @@ void Server::Impl::HandleApi(const httplib::Request& req, httplib::Response& res
     if (answer.delay_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(answer.delay_us));
   }
   int status = answer.response.status;
+  if (answer.drop_connection) {  // fault injection's `reset`: no answer; cpp-httplib's write then fails
+    Status dropped = ShutdownTcpConnection(req.local_addr, req.local_port, req.remote_addr, req.remote_port);
+    if (dropped.ok()) {
+      status = 0;  // logged as status 0: nothing was answered
+    } else {
+      spdlog::warn("could not drop the connection: {}; answering {} instead", dropped.ToString(), status);
+    }
+  }
   ApplyResponse(std::move(answer.response), res);
   int64_t micros =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
@@ -269,7 +328,8 @@ void Server::Impl::HandleAdmin(const httplib::Request& req, httplib::Response& r
     int status = response.status;
     ApplyResponse(std::move(response), res);
     int64_t micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
+            .count();
     LogAccess(req.method, req.path, "", "-", outcome, status, micros);
   };
   auto json_answer = [&](int status, const nlohmann::json& body) {
@@ -300,8 +360,9 @@ void Server::Impl::HandleAdmin(const httplib::Request& req, httplib::Response& r
 
   if (req.path == "/__replay/health") {
     if (req.method != "GET") return error(405, "MethodNotAllowedException", "Use GET /__replay/health");
-    return json_answer(200, {{"status", "ok"}, {"mode", parts_.mode->name()}, {"store", options_.store_dir},
-                             {"port", port_}});
+    return json_answer(
+        200,
+        {{"status", "ok"}, {"mode", parts_.mode->name()}, {"store", options_.store_dir}, {"port", port_}});
   }
   if (req.path == "/__replay/metrics") {
     if (req.method != "GET") return error(405, "MethodNotAllowedException", "Use GET /__replay/metrics");
@@ -319,7 +380,8 @@ void Server::Impl::HandleAdmin(const httplib::Request& req, httplib::Response& r
   if (req.path == "/__replay/reset") {
     if (req.method != "POST") return error(405, "MethodNotAllowedException", "Use POST /__replay/reset");
     if (parts_.cursors == nullptr) {
-      return error(400, "BadRequestException", std::string("Mode ") + parts_.mode->name() + " has no cursors");
+      return error(400, "BadRequestException",
+                   std::string("Mode ") + parts_.mode->name() + " has no cursors");
     }
     auto param = [&](const char* name) -> std::optional<std::string> {
       if (!req.has_param(name)) return std::nullopt;
@@ -342,7 +404,8 @@ void Server::Impl::HandleAdmin(const httplib::Request& req, httplib::Response& r
       key = TapeKey::ForInvocation(*command_id, *instance_id, plugin);
     } else if (action && request && !command_id && !instance_id && !plugin) {
       Result<std::string> canonical = CanonicalJson(*request);
-      if (!canonical.ok()) return error(400, "SerializationException", "Request: " + canonical.status().message());
+      if (!canonical.ok())
+        return error(400, "SerializationException", "Request: " + canonical.status().message());
       key = TapeKey::ForAction(*action, canonical.value());
     }
     if (!key.ok()) return error(400, "ValidationException", "Bad reset: " + key.status().message());
@@ -350,8 +413,9 @@ void Server::Impl::HandleAdmin(const httplib::Request& req, httplib::Response& r
     if (parts_.player) parts_.player->Invalidate(key.value());
     return json_answer(200, {{"reset", key->Describe()}, {"had_cursor", had}});
   }
-  error(404, "NotFoundException", "No admin endpoint '" + req.path.substr(0, 80) +
-                                      "': use /__replay/health, /__replay/metrics or /__replay/reset");
+  error(404, "NotFoundException",
+        "No admin endpoint '" + req.path.substr(0, 80) +
+            "': use /__replay/health, /__replay/metrics or /__replay/reset");
 }
 
 httplib::Server::HandlerResponse Server::Impl::HandleHttpError(const httplib::Request& req,
@@ -365,9 +429,15 @@ httplib::Server::HandlerResponse Server::Impl::HandleHttpError(const httplib::Re
       message = "Request body exceeds the limit of " + std::to_string(options_.max_body) +
                 " bytes (serve --max-body)";
       break;
-    case 414: message = "Request URI too long"; break;
-    case 400: message = "Malformed HTTP request"; break;
-    default: message = "HTTP error " + std::to_string(res.status); break;
+    case 414:
+      message = "Request URI too long";
+      break;
+    case 400:
+      message = "Malformed HTTP request";
+      break;
+    default:
+      message = "HTTP error " + std::to_string(res.status);
+      break;
   }
   HttpResponse r = AwsError{res.status, ErrorTypeForStatus(res.status), message}.ToResponse();
   res.body = std::move(r.body);
@@ -398,22 +468,34 @@ Status Server::Impl::Bind() {
   server_.Patch(".*", handler);
   server_.Delete(".*", handler);
   server_.Options(".*", handler);
+  // Admin calls carry no body; answering them before cpp-httplib reads one lets a bare
+  // `curl -X POST .../__replay/reset` (no Content-Length, which cpp-httplib 0.11 refuses as 400) work.
+  // A request that does announce a body takes the normal route, so the body is still consumed.
+  server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (req.path.compare(0, 10, "/__replay/") != 0 || req.has_header("Transfer-Encoding") ||
+        req.get_header_value<uint64_t>("Content-Length") != 0) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    HandleAdmin(req, res, std::chrono::steady_clock::now());
+    return httplib::Server::HandlerResponse::Handled;
+  });
   server_.set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& req, httplib::Response& res) { return HandleHttpError(req, res); }));
-  server_.set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "unknown error";
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    spdlog::error("request failed: {}", what);
-    HttpResponse r = AwsError{500, "InternalServerError", "ssm-replay failed: " + what}.ToResponse();
-    res.status = 500;
-    res.body = std::move(r.body);
-    for (auto& [name, value] : r.headers) res.set_header(name, value);
-  });
+  server_.set_exception_handler(
+      [this](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown error";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        spdlog::error("request failed: {}", what);
+        HttpResponse r = AwsError{500, "InternalServerError", "ssm-replay failed: " + what}.ToResponse();
+        res.status = 500;
+        res.body = std::move(r.body);
+        for (auto& [name, value] : r.headers) res.set_header(name, value);
+      });
 
   const ListenAddress& listen = options_.listen;
   if (listen.port == 0) {
@@ -426,10 +508,13 @@ Status Server::Impl::Bind() {
     }
     port_ = listen.port;
   }
+  if (!server_.RaiseBacklog())
+    spdlog::warn("could not raise the listen backlog: bursts of connections may stall");
   if (!IsLoopbackHost(listen.host)) {
-    spdlog::warn("listening on non-loopback address {}: anyone who can reach it can read the recorded tapes{}",
-                 listen.ToString(),
-                 options_.admin_token.empty() ? "; admin endpoints are disabled (no --admin-token)" : "");
+    spdlog::warn(
+        "listening on non-loopback address {}: anyone who can reach it can read the recorded tapes{}",
+        listen.ToString(),
+        options_.admin_token.empty() ? "; admin endpoints are disabled (no --admin-token)" : "");
   }
   return Status::OK();
 }

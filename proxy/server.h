@@ -45,7 +45,7 @@ struct ServerOptions {
   int keep_alive_timeout_s = 5;  // an idle keep-alive connection is closed after this
   int read_timeout_s = 10;       // a client that stops sending mid-request is dropped after this
   int write_timeout_s = 10;
-  std::string store_dir;         // for /__replay/health
+  std::string store_dir;  // for /__replay/health
 };
 
 // Capabilities the admin endpoints use; any may be null (a mode without tapes or cursors).

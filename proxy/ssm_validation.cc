@@ -11,11 +11,11 @@ constexpr char kInstanceIdPattern[] = R"((^i-(\w{8}|\w{17})$)|(^mi-\w{17}$))";
 
 // One member's constraints, as in botocore's service-2.json for SSM.
 struct MemberRule {
-  const char* name;        // "CommandId"
-  const char* wire_name;   // "commandId": how AWS names the member in messages
+  const char* name;       // "CommandId"
+  const char* wire_name;  // "commandId": how AWS names the member in messages
   bool required;
-  int min_length;          // -1: none
-  int max_length;          // -1: none
+  int min_length;  // -1: none
+  int max_length;  // -1: none
   bool instance_id_pattern;
 };
 
@@ -31,11 +31,9 @@ const std::vector<ActionRules>& Rules() {
         {"InstanceId", "instanceId", true, -1, -1, true},
         {"PluginName", "pluginName", false, 4, -1, false}}},
       {"ListCommandInvocations",
-       {{"CommandId", "commandId", false, 36, 36, false},
-        {"InstanceId", "instanceId", false, -1, -1, true}}},
+       {{"CommandId", "commandId", false, 36, 36, false}, {"InstanceId", "instanceId", false, -1, -1, true}}},
       {"ListCommands",
-       {{"CommandId", "commandId", false, 36, 36, false},
-        {"InstanceId", "instanceId", false, -1, -1, true}}},
+       {{"CommandId", "commandId", false, 36, 36, false}, {"InstanceId", "instanceId", false, -1, -1, true}}},
       {"CancelCommand", {{"CommandId", "commandId", true, 36, 36, false}}},
       {"SendCommand", {{"DocumentName", "documentName", true, -1, -1, false}}},
   };
@@ -101,8 +99,9 @@ std::optional<AwsError> ValidateSsmRequest(const std::string& action, const nloh
   }
   if (problems.empty()) return std::nullopt;
 
-  std::string message = std::to_string(problems.size()) +
-                        (problems.size() == 1 ? " validation error detected: " : " validation errors detected: ");
+  std::string message =
+      std::to_string(problems.size()) +
+      (problems.size() == 1 ? " validation error detected: " : " validation errors detected: ");
   for (size_t i = 0; i < problems.size(); ++i) {
     if (i > 0) message += "; ";
     message += problems[i];

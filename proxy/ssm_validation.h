@@ -4,10 +4,9 @@
 #ifndef SSM_REPLAY_PROXY_SSM_VALIDATION_H_
 #define SSM_REPLAY_PROXY_SSM_VALIDATION_H_
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "proxy/aws_error.h"
 

@@ -12,7 +12,7 @@ Result<std::string> CanonicalJson(std::string_view body) {
     try {
       nlohmann::json unused = nlohmann::json::parse(body.begin(), body.end());
       (void)unused;
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
       return Status::InvalidArgument(std::string("request body is not valid JSON: ") + e.what());
     }
     return Status::InvalidArgument("request body is not valid JSON");

@@ -185,6 +185,13 @@ TEST_CASE("no credentials anywhere: the message names every place looked", "[cre
     CHECK(Mentions(c.status(), missing));
     CHECK(Mentions(c.status(), "[ops]"));
   }
+  SECTION("a path that is not a readable file is an IO error, not \"not found\"") {
+    Result<AwsCredentials> c =
+        ResolveCredentials(FakeEnv({{"AWS_SHARED_CREDENTIALS_FILE", home.path().string()}}));
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.status().code() == Status::Code::kIOError);
+    CHECK(Mentions(c.status(), home.path().string()));
+  }
   SECTION("no HOME at all") {
     Result<AwsCredentials> c = ResolveCredentials(FakeEnv({}));
     REQUIRE_FALSE(c.ok());

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <string>
@@ -155,15 +156,21 @@ TEST_CASE("batching recorder: concurrent records are all committed, in order per
 namespace ssm {
 namespace {
 
-std::string TempStoreDir() {
-  char tmpl[] = "/tmp/ssm-recorder-test-XXXXXX";
-  REQUIRE(mkdtemp(tmpl) != nullptr);
-  return std::string(tmpl) + "/store";
-}
+// A scratch directory removed when the test ends.
+struct TempDir {
+  TempDir() {
+    char tmpl[] = "/tmp/ssm-recorder-test-XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    path = tmpl;
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string path;
+};
 
 TEST_CASE("batching recorder over a real TapeStore: concurrent records all land, in order per key",
           "[recorder][store]") {
-  auto opened = TapeStore::Open(TempStoreDir());
+  TempDir dir;
+  auto opened = TapeStore::Open(dir.path + "/store");
   REQUIRE(opened.ok());
   std::unique_ptr<TapeStore> store = std::move(opened).value();
   {

@@ -55,8 +55,9 @@ TEST_CASE("cursors are independent per key; absent and present PluginName differ
 TEST_CASE("reset one key, a command's keys, or all", "[cursor]") {
   CursorTable cursors;
   TapeKey a = Key("i-08b0130f3ddd5f444"), b = Key("i-06abcb62579f94ac0");
-  TapeKey other = TapeKey::ForInvocation("469a0bdb-7bff-40fd-8698-2e22e4f0e7e8", "i-0e854fd6a57f2b03b",
-                                         std::nullopt).value();
+  TapeKey other =
+      TapeKey::ForInvocation("469a0bdb-7bff-40fd-8698-2e22e4f0e7e8", "i-0e854fd6a57f2b03b", std::nullopt)
+          .value();
   cursors.Next(a, 5);
   cursors.Next(a, 5);
   cursors.Next(b, 5);

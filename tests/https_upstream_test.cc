@@ -7,7 +7,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <stdlib.h>
+
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -308,6 +312,55 @@ TEST_CASE("https upstream: garbage and truncated answers are 502s", "[https_upst
     CHECK(r.error.http_status == 502);
     CHECK(r.error.message.find("could not be decoded") != std::string::npos);
   }
+}
+
+TEST_CASE("https upstream verifies certificates: refused without the CA, accepted with --ca-file",
+          "[https_upstream]") {
+  // A throwaway CA-less self-signed certificate for 127.0.0.1, made with the openssl tool.
+  char tmpl[] = "/tmp/ssm-tls-test-XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  std::string dir = tmpl, cert = dir + "/cert.pem", key = dir + "/key.pem";
+  std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                    "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " 2>/dev/null";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+
+  httplib::SSLServer server(cert.c_str(), key.c_str());
+  REQUIRE(server.is_valid());
+  server.Post("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("{\"Status\":\"Success\"}", "application/x-amz-json-1.1");
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  REQUIRE(port > 0);
+  std::thread thread([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::string url = "https://127.0.0.1:" + std::to_string(port);
+
+  HttpsUpstreamOptions o;
+  o.url = url;
+  o.region = "us-east-1";
+  o.timeout_s = 5;
+  {
+    auto untrusted = HttpsUpstream::Create(o, Operator(false));
+    REQUIRE(untrusted.ok());
+    UpstreamResult r = untrusted.value()->Forward(ClientRequest());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error.http_status == 502);
+    CHECK(r.error.message.find("certificate") != std::string::npos);
+    CHECK(r.error.message.find("--ca-file") != std::string::npos);
+  }
+  {
+    o.ca_file = cert;
+    auto trusted = HttpsUpstream::Create(o, Operator(false));
+    REQUIRE(trusted.ok());
+    UpstreamResult r = trusted.value()->Forward(ClientRequest());
+    REQUIRE(r.ok());
+    CHECK(r.response->body == "{\"Status\":\"Success\"}");
+  }
+  server.stop();
+  thread.join();
+  std::remove(cert.c_str());
+  std::remove(key.c_str());
+  rmdir(dir.c_str());
 }
 
 TEST_CASE("https upstream: bad options are refused with a clear message", "[https_upstream]") {

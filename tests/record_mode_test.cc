@@ -170,3 +170,38 @@ TEST_CASE("record mode gives the client the encoding it asked for and stores the
 
 }  // namespace
 }  // namespace ssm
+
+namespace ssm {
+namespace {
+
+TEST_CASE("record mode keys an action tape on the redacted request when the request held a secret",
+          "[record_mode]") {
+  FakeUpstream up;
+  up.script = {Answer(200, "{\"Command\":{\"CommandId\":\"c\"}}")};
+  FakeRecorder rec;
+  auto red = Redactor::Create({{}, {"MARKER-[0-9]+"}});
+  REQUIRE(red.ok());
+  RecordMode mode(&up, &rec, &red.value());
+
+  SsmRequest secret = testing::Request(
+      "SendCommand", "{\"Parameters\":{\"commands\":[\"echo MARKER-42\"]},\"DocumentName\":\"AWS-RunShellScript\"}");
+  ModeAnswer a = mode.Handle(secret);
+  CHECK(a.outcome == Outcome::kRecorded);
+  CHECK(up.forwarded.back().find("MARKER-42") != std::string::npos);  // upstream gets the real request
+  REQUIRE(rec.records.size() == 1);
+  const auto& [key, in] = rec.records[0];
+  CHECK(key != secret.key);
+  CHECK(key.canonical_body().find("MARKER-42") == std::string::npos);
+  CHECK(key.canonical_body() == in.request_body);
+  CHECK(in.request_body ==
+        "{\"DocumentName\":\"AWS-RunShellScript\",\"Parameters\":{\"commands\":[\"echo [REDACTED]\"]}}");
+
+  // A request without secrets keeps its own key.
+  SsmRequest plain = testing::Request("SendCommand", "{\"DocumentName\":\"AWS-RunShellScript\"}");
+  mode.Handle(plain);
+  REQUIRE(rec.records.size() == 2);
+  CHECK(rec.records[1].first == plain.key);
+}
+
+}  // namespace
+}  // namespace ssm

@@ -21,7 +21,8 @@ ParsedRequest Parse(const std::string& body, const std::string& action = "GetCom
 }
 
 TEST_CASE("GetCommandInvocation keys on CommandId, InstanceId and PluginName", "[parser]") {
-  ParsedRequest p = Parse(std::string("{\"CommandId\":\"") + kCmd + "\",\"InstanceId\":\"" + kInstance + "\"}");
+  ParsedRequest p =
+      Parse(std::string("{\"CommandId\":\"") + kCmd + "\",\"InstanceId\":\"" + kInstance + "\"}");
   REQUIRE(p.ok());
   CHECK(p.action == "GetCommandInvocation");
   CHECK(p.request->action == "GetCommandInvocation");
@@ -47,16 +48,17 @@ TEST_CASE("absent, null, empty and named PluginName", "[parser]") {
 }
 
 TEST_CASE("field order, spacing and signing headers don't change the key", "[parser]") {
-  ParsedRequest a = Parse(std::string("{\"CommandId\":\"") + kCmd + "\",\"InstanceId\":\"" + kInstance + "\"}");
-  ParsedRequest b = Parse(std::string("{ \"InstanceId\" : \"") + kInstance + "\",\n \"CommandId\": \"" + kCmd +
-                              "\" }",
-                          "GetCommandInvocation",
-                          {{"Authorization", "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/..."},
-                           {"X-Amz-Date", "20261129T082100Z"},
-                           {"X-Amz-Security-Token", "tok"},
-                           {"User-Agent", "aws-cli/1.x"},
-                           {"amz-sdk-invocation-id", "abc"},
-                           {"amz-sdk-request", "attempt=2"}});
+  ParsedRequest a =
+      Parse(std::string("{\"CommandId\":\"") + kCmd + "\",\"InstanceId\":\"" + kInstance + "\"}");
+  ParsedRequest b =
+      Parse(std::string("{ \"InstanceId\" : \"") + kInstance + "\",\n \"CommandId\": \"" + kCmd + "\" }",
+            "GetCommandInvocation",
+            {{"Authorization", "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/..."},
+             {"X-Amz-Date", "20261129T082100Z"},
+             {"X-Amz-Security-Token", "tok"},
+             {"User-Agent", "aws-cli/1.x"},
+             {"amz-sdk-invocation-id", "abc"},
+             {"amz-sdk-request", "attempt=2"}});
   REQUIRE(a.ok());
   REQUIRE(b.ok());
   CHECK(a.request->key == b.request->key);
@@ -64,10 +66,14 @@ TEST_CASE("field order, spacing and signing headers don't change the key", "[par
 }
 
 TEST_CASE("other actions key on action and canonical body", "[parser]") {
-  ParsedRequest a = Parse("{\"DocumentName\":\"AWS-RunShellScript\",\"InstanceIds\":[\"i-1\"]}", "SendCommand");
-  ParsedRequest b = Parse("{\"InstanceIds\":[\"i-1\"], \"DocumentName\":\"AWS-RunShellScript\"}", "SendCommand");
-  ParsedRequest c = Parse("{\"DocumentName\":\"AWS-RunShellScript\",\"InstanceIds\":[\"i-2\"]}", "SendCommand");
-  ParsedRequest d = Parse("{\"DocumentName\":\"AWS-RunShellScript\",\"InstanceIds\":[\"i-1\"]}", "ListCommands");
+  ParsedRequest a =
+      Parse("{\"DocumentName\":\"AWS-RunShellScript\",\"InstanceIds\":[\"i-1\"]}", "SendCommand");
+  ParsedRequest b =
+      Parse("{\"InstanceIds\":[\"i-1\"], \"DocumentName\":\"AWS-RunShellScript\"}", "SendCommand");
+  ParsedRequest c =
+      Parse("{\"DocumentName\":\"AWS-RunShellScript\",\"InstanceIds\":[\"i-2\"]}", "SendCommand");
+  ParsedRequest d =
+      Parse("{\"DocumentName\":\"AWS-RunShellScript\",\"InstanceIds\":[\"i-1\"]}", "ListCommands");
   REQUIRE(a.ok());
   CHECK_FALSE(a.request->key.is_invocation());
   CHECK(a.request->key.action() == "SendCommand");
@@ -137,7 +143,8 @@ TEST_CASE("other paths 404, other methods 405, big bodies 413", "[parser]") {
   ParsedRequest method = ParseSsmRequest("GET", "/", Headers("AmazonSSM.ListCommands"), "");
   REQUIRE_FALSE(method.ok());
   CHECK(method.error->http_status == 405);
-  ParsedRequest big = ParseSsmRequest("POST", "/", Headers("AmazonSSM.ListCommands"), std::string(101, ' '), 100);
+  ParsedRequest big =
+      ParseSsmRequest("POST", "/", Headers("AmazonSSM.ListCommands"), std::string(101, ' '), 100);
   REQUIRE_FALSE(big.ok());
   CHECK(big.error->http_status == 413);
   CHECK(ParseSsmRequest("POST", "/", Headers("AmazonSSM.ListCommands"), std::string(100, ' '), 100).ok());

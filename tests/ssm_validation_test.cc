@@ -7,12 +7,14 @@ namespace {
 
 constexpr char kCmd[] = "16ea0bfb-5cdb-4254-873d-021a57c8ab3a";
 
-std::optional<AwsError> Validate(const std::string& body, const std::string& action = "GetCommandInvocation") {
+std::optional<AwsError> Validate(const std::string& body,
+                                 const std::string& action = "GetCommandInvocation") {
   return ValidateSsmRequest(action, nlohmann::json::parse(body));
 }
 
 TEST_CASE("a valid GetCommandInvocation passes", "[validation]") {
-  CHECK_FALSE(Validate(std::string("{\"CommandId\":\"") + kCmd + "\",\"InstanceId\":\"i-08b0130f3ddd5f444\"}"));
+  CHECK_FALSE(
+      Validate(std::string("{\"CommandId\":\"") + kCmd + "\",\"InstanceId\":\"i-08b0130f3ddd5f444\"}"));
   CHECK_FALSE(Validate(std::string("{\"CommandId\":\"") + kCmd + "\",\"InstanceId\":\"i-0123abcd\"}"));
   CHECK_FALSE(Validate(std::string("{\"CommandId\":\"") + kCmd +
                        "\",\"InstanceId\":\"mi-0123456789abcdef0\",\"PluginName\":\"aws:runShellScript\"}"));
@@ -23,18 +25,21 @@ TEST_CASE("InstanceId pattern, worded like AWS", "[validation]") {
   REQUIRE(e);
   CHECK(e->http_status == 400);
   CHECK(e->type == "ValidationException");
-  CHECK(e->message ==
-        "1 validation error detected: Value 'i-083e1601960282cd' at 'instanceId' failed to satisfy constraint: "
-        "Member must satisfy regular expression pattern: (^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$)");
+  CHECK(
+      e->message ==
+      "1 validation error detected: Value 'i-083e1601960282cd' at 'instanceId' failed to satisfy constraint: "
+      "Member must satisfy regular expression pattern: (^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$)");
 }
 
 TEST_CASE("CommandId length 36", "[validation]") {
   auto short_id = Validate("{\"CommandId\":\"abc\",\"InstanceId\":\"i-08b0130f3ddd5f444\"}");
   REQUIRE(short_id);
   CHECK(short_id->message ==
-        "1 validation error detected: Value 'abc' at 'commandId' failed to satisfy constraint: Member must have "
+        "1 validation error detected: Value 'abc' at 'commandId' failed to satisfy constraint: Member must "
+        "have "
         "length greater than or equal to 36");
-  auto long_id = Validate(std::string("{\"CommandId\":\"") + kCmd + "x\",\"InstanceId\":\"i-08b0130f3ddd5f444\"}");
+  auto long_id =
+      Validate(std::string("{\"CommandId\":\"") + kCmd + "x\",\"InstanceId\":\"i-08b0130f3ddd5f444\"}");
   REQUIRE(long_id);
   CHECK(long_id->message.find("Member must have length less than or equal to 36") != std::string::npos);
 }
@@ -44,23 +49,27 @@ TEST_CASE("PluginName at least 4", "[validation]") {
                     "\",\"InstanceId\":\"i-08b0130f3ddd5f444\",\"PluginName\":\"abc\"}");
   REQUIRE(e);
   CHECK(e->message ==
-        "1 validation error detected: Value 'abc' at 'pluginName' failed to satisfy constraint: Member must have "
+        "1 validation error detected: Value 'abc' at 'pluginName' failed to satisfy constraint: Member must "
+        "have "
         "length greater than or equal to 4");
 }
 
 TEST_CASE("required fields, several errors in model order", "[validation]") {
   auto e = Validate("{\"PluginName\":\"ab\"}");
   REQUIRE(e);
-  CHECK(e->message ==
-        "3 validation errors detected: Value null at 'commandId' failed to satisfy constraint: Member must not be "
-        "null; Value null at 'instanceId' failed to satisfy constraint: Member must not be null; Value 'ab' at "
-        "'pluginName' failed to satisfy constraint: Member must have length greater than or equal to 4");
+  CHECK(
+      e->message ==
+      "3 validation errors detected: Value null at 'commandId' failed to satisfy constraint: Member must not "
+      "be "
+      "null; Value null at 'instanceId' failed to satisfy constraint: Member must not be null; Value 'ab' at "
+      "'pluginName' failed to satisfy constraint: Member must have length greater than or equal to 4");
 }
 
 TEST_CASE("lengths count characters, not bytes", "[validation]") {
   // 4 characters, 8 bytes.
-  CHECK_FALSE(Validate(std::string("{\"CommandId\":\"") + kCmd +
-                       "\",\"InstanceId\":\"i-08b0130f3ddd5f444\",\"PluginName\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"}"));
+  CHECK_FALSE(Validate(
+      std::string("{\"CommandId\":\"") + kCmd +
+      "\",\"InstanceId\":\"i-08b0130f3ddd5f444\",\"PluginName\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"}"));
 }
 
 TEST_CASE("instance id pattern cases", "[validation]") {

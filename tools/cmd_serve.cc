@@ -14,6 +14,7 @@
 #include "proxy/cursor_table.h"
 #include "proxy/metrics.h"
 #include "proxy/modes/mode.h"
+#include "proxy/modes/fault_mode.h"
 #include "proxy/modes/replay_mode.h"
 #include "proxy/request_parser.h"
 #include "proxy/server.h"
@@ -21,6 +22,7 @@
 #include "store/tape_store.h"
 #include "tools/cli_util.h"
 #include "tools/command.h"
+#include "tools/serve_faults.h"
 #include "tools/serve_modes.h"
 
 namespace ssm {
@@ -39,12 +41,14 @@ struct ServeArgs {
   size_t max_threads = 1024;
   size_t cache_mb = 16;
   ForwardingArgs forwarding;  // record / auto / passthrough (tools/serve_modes.h)
+  FaultArgs faults;           // --fault, --seed (tools/serve_faults.h)
 };
 
 // A value safe to paste into a POSIX shell.
 std::string ShellQuote(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/") ==
-                        std::string::npos) {
+  if (!s.empty() &&
+      s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/") ==
+          std::string::npos) {
     return s;
   }
   std::string out = "'";
@@ -78,16 +82,19 @@ void PrintExample(const TapeStore& store, const std::string& host, int port) {
   std::string endpoint = "http://" + url_host + ":" + std::to_string(port);
   std::optional<TapeKey> key = ExampleKey(store);
   if (!key) {
-    std::printf("No GetCommandInvocation tape in %s: import some with `ssm-replay import --store %s fixtures/`\n",
-                store.dir().c_str(), store.dir().c_str());
+    std::printf(
+        "No GetCommandInvocation tape in %s: import some with `ssm-replay import --store %s fixtures/`\n",
+        store.dir().c_str(), store.dir().c_str());
     std::fflush(stdout);
     return;
   }
-  std::printf("\nTry it (any credentials work: replay needs none). Each call plays the tape's next answer:\n\n");
-  std::printf("  AWS_ACCESS_KEY_ID=dummy AWS_SECRET_ACCESS_KEY=dummy aws ssm get-command-invocation "
-              "--endpoint-url %s --region us-east-1 --command-id %s --instance-id %s%s\n\n",
-              endpoint.c_str(), ShellQuote(key->command_id()).c_str(), ShellQuote(key->instance_id()).c_str(),
-              key->plugin_name() ? (" --plugin-name " + ShellQuote(*key->plugin_name())).c_str() : "");
+  std::printf(
+      "\nTry it (any credentials work: replay needs none). Each call plays the tape's next answer:\n\n");
+  std::printf(
+      "  AWS_ACCESS_KEY_ID=dummy AWS_SECRET_ACCESS_KEY=dummy aws ssm get-command-invocation "
+      "--endpoint-url %s --region us-east-1 --command-id %s --instance-id %s%s\n\n",
+      endpoint.c_str(), ShellQuote(key->command_id()).c_str(), ShellQuote(key->instance_id()).c_str(),
+      key->plugin_name() ? (" --plugin-name " + ShellQuote(*key->plugin_name())).c_str() : "");
   std::printf("Rewind every tape:  curl -X POST %s/__replay/reset\n", endpoint.c_str());
   std::printf("Metrics:            curl %s/__replay/metrics\n\n", endpoint.c_str());
   std::fflush(stdout);
@@ -115,6 +122,8 @@ void RunServe(const ServeArgs& args) {
   if (!latency.ok()) Fail("serve", latency.status().message());
   Result<ListenAddress> listen = ListenAddress::Parse(args.listen);
   if (!listen.ok()) Fail("serve", listen.status().message());
+  Result<std::optional<FaultSpec>> faults = ParseFaultArgs(args.faults, args.mode);
+  if (!faults.ok()) Fail("serve", faults.status().message());
 
   StoreOptions store_options;
   store_options.create_if_missing = false;
@@ -122,11 +131,12 @@ void RunServe(const ServeArgs& args) {
   if (IsForwardingMode(args.mode)) {  // record and auto write (durably: StoreOptions::sync)
     store_options.create_if_missing = true;
     store_options.read_only = false;
+    store_options.sync = !args.forwarding.no_fsync;
   }
   Result<std::unique_ptr<TapeStore>> store = TapeStore::Open(args.store, store_options);
   if (!store.ok()) {
     Fail("serve", "cannot open store " + args.store + ": " + store.status().ToString() +
-         " (create one with `ssm-replay import --store " + args.store + " fixtures/`)");
+                      " (create one with `ssm-replay import --store " + args.store + " fixtures/`)");
   }
 
   Metrics metrics;
@@ -144,8 +154,8 @@ void RunServe(const ServeArgs& args) {
     ReplayOptions options;  // auto mode answers recorded keys by the replay rules
     options.order = order.value();
     options.latency = latency.value();
-    Result<std::unique_ptr<Mode>> built = BuildForwardingMode(args.mode, args.forwarding, store->get(), &player,
-                                                              &cursors, options, ProcessEnvironment());
+    Result<std::unique_ptr<Mode>> built = BuildForwardingMode(
+        args.mode, args.forwarding, store->get(), &player, &cursors, options, ProcessEnvironment());
     if (!built.ok()) Fail("serve", built.status().message());
     mode = std::move(built).value();
   }
@@ -153,6 +163,11 @@ void RunServe(const ServeArgs& args) {
   // (the TapePlayer and CursorTable above, an upstream, a recorder); the store is then opened
   // read-write. Add their names to the --mode check in the command setup below.
   if (!mode) Fail("serve", "unknown --mode '" + args.mode + "'");
+  std::unique_ptr<Mode> faulty;  // wraps `mode`, so declared after it
+  if (faults.value()) {
+    faulty = std::make_unique<FaultMode>(mode.get(), &cursors, &metrics, *faults.value(), args.faults.seed);
+    spdlog::info("injecting faults {} (seed {})", faults.value()->ToString(), args.faults.seed);
+  }
 
   ServerOptions server_options;
   server_options.listen = listen.value();
@@ -161,7 +176,7 @@ void RunServe(const ServeArgs& args) {
   server_options.max_threads = args.max_threads;
   server_options.store_dir = args.store;
   ServerParts parts;
-  parts.mode = mode.get();
+  parts.mode = faulty ? faulty.get() : mode.get();
   parts.metrics = &metrics;
   parts.cursors = &cursors;
   parts.player = &player;
@@ -209,8 +224,9 @@ void SetUpServe(CLI::App& app) {
   cmd->add_option("--admin-token", args->admin_token,
                   "Token the /__replay/ admin endpoints require (header X-Replay-Admin-Token); needed "
                   "to use them on a non-loopback address");
-  cmd->add_option("--log-level", args->log_level, "trace, debug, info (one access-log line per request), "
-                                                  "warn, error, critical or off")
+  cmd->add_option("--log-level", args->log_level,
+                  "trace, debug, info (one access-log line per request), "
+                  "warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
   cmd->add_option("--max-connections", args->max_threads,
@@ -223,6 +239,7 @@ void SetUpServe(CLI::App& app) {
   cmd->add_flag("--print-example", args->print_example,
                 "Print a ready-to-paste `aws ssm get-command-invocation` command for a tape in the store");
   AddForwardingOptions(cmd, &args->forwarding);
+  AddFaultOptions(cmd, &args->faults);
   cmd->callback([args] { RunServe(*args); });
 }
 

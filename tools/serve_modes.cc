@@ -68,6 +68,12 @@ void AddForwardingOptions(CLI::App* cmd, ForwardingArgs* args) {
                 "record/auto: keep a tape's older entries (default: the first call for a key in a run "
                 "replaces its tape, later calls append)")
       ->group(group);
+  cmd->add_flag("--no-fsync", args->no_fsync,
+                "record/auto: commit recordings without fsync. Default: each group commit is synced to "
+                "disk before its clients are answered, so an answered call survives even power loss; with "
+                "--no-fsync it survives ssm-replay being killed but not an OS crash, and recording adds "
+                "far less latency (no disk sync per commit)")
+      ->group(group);
   cmd->add_option("--redact", args->redact,
                   "Extra regular expression (ECMAScript) whose matches are replaced by [REDACTED] before "
                   "anything is stored; repeatable. Access key ids, presigned-URL credentials and "
@@ -126,11 +132,15 @@ Result<std::unique_ptr<Mode>> BuildForwardingMode(const std::string& mode_name, 
       owning->mode = owning->record.get();
     }
   }
+  std::string recording;
+  if (mode_name != "passthrough") {
+    recording = args.append ? "; recording, appending to existing tapes"
+                            : "; recording, the first call per key in this run replaces its tape";
+    recording += args.no_fsync ? "; commits not synced (--no-fsync: safe against a killed process, not an OS crash)"
+                               : "; each commit synced to disk before clients are answered";
+  }
   spdlog::info("{} mode: forwarding to {} (region {}), signing with credentials from {} ({}){}", mode_name,
-               owning->upstream->url(), region.value(), source, key_hint,
-               mode_name == "passthrough" ? ""
-               : args.append               ? "; recording, appending to existing tapes"
-                                           : "; recording, the first call per key in this run replaces its tape");
+               owning->upstream->url(), region.value(), source, key_hint, recording);
   return std::unique_ptr<Mode>(std::move(owning));
 }
 

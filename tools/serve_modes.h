@@ -26,6 +26,9 @@ struct ForwardingArgs {
   std::string ca_file;
   double upstream_timeout_s = 30;
   bool append = false;
+  // Commit without fsync: a killed ssm-replay still loses nothing (commits are in the OS's page cache
+  // before the client is answered), but an OS crash or power loss may lose the last commits.
+  bool no_fsync = false;
   std::vector<std::string> redact;
 };
 

@@ -97,8 +97,10 @@ class Reader {
 std::string TapeFileName(const TapeKey& key) {
   std::string dir;
   for (char c : key.action()) {
-    if (std::isupper(static_cast<unsigned char>(c)) && !dir.empty()) dir.push_back('-');
-    dir.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    unsigned char u = static_cast<unsigned char>(c);
+    if (std::isupper(u) && !dir.empty()) dir.push_back('-');
+    // An imported tape file may name any action: '/' or ".." must not lead export out of --out.
+    dir.push_back(std::isalnum(u) ? static_cast<char>(std::tolower(u)) : '_');
   }
   auto safe = [](const std::string& s) {
     std::string out;
@@ -152,7 +154,7 @@ Result<Tape> ParseTapeFile(std::string_view text, const std::string& origin) {
   ordered_json doc;
   try {
     doc = ordered_json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
     return Status::InvalidArgument(origin + ": not valid JSON: " + e.what());
   }
   if (!doc.is_object() || !doc.contains("ssmReplayTape")) {

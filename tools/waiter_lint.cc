@@ -1,7 +1,8 @@
 #include "tools/waiter_lint.h"
 
-#include <nlohmann/json.hpp>
 #include <strings.h>
+
+#include <nlohmann/json.hpp>
 
 namespace ssm {
 namespace {
@@ -52,8 +53,8 @@ WaiterLintResult LintCommandExecuted(const Tape& tape, const WaiterConfig& confi
     r.message = "the tape is empty";
     return r;
   }
-  std::string timing = " (" + std::to_string(config.max_attempts) + " attempts x " +
-                       std::to_string(config.delay_s) + " s)";
+  std::string timing =
+      " (" + std::to_string(config.max_attempts) + " attempts x " + std::to_string(config.delay_s) + " s)";
   for (size_t i = 0; i < entries.size(); ++i) {
     Judged j = Judge(entries[i]);
     r.state = j.state;

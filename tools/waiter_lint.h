@@ -31,11 +31,13 @@ struct WaiterLintResult {
     kUnreadable,     // an answer is not the JSON the waiter expects
   };
   End end = End::kNeverTerminal;
-  int attempts = 0;      // polls until the end (kSuccess, kFailure, kError), or the terminal poll
-  std::string state;     // the Status or error code that ended it (or the last one seen)
-  std::string message;   // one line for people
+  int attempts = 0;     // polls until the end (kSuccess, kFailure, kError), or the terminal poll
+  std::string state;    // the Status or error code that ended it (or the last one seen)
+  std::string message;  // one line for people
 
-  bool warning() const { return end == End::kNeverTerminal || end == End::kGivesUp || end == End::kUnreadable; }
+  bool warning() const {
+    return end == End::kNeverTerminal || end == End::kGivesUp || end == End::kUnreadable;
+  }
 };
 
 WaiterLintResult LintCommandExecuted(const Tape& tape, const WaiterConfig& config = {});

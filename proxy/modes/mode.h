@@ -21,6 +21,9 @@ struct ModeAnswer {
   HttpResponse response;
   Outcome outcome = Outcome::kHit;
   int64_t delay_us = 0;  // how long the server should wait before answering (latency replay)
+  // Close the connection without answering (fault injection's `reset`); `response` is then only a
+  // fallback, answered if the server cannot drop the connection.
+  bool drop_connection = false;
 };
 
 class Mode {

@@ -5,7 +5,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "store/canonical_json.h"
 #include "store/interaction.h"
+#include "store/tape_key.h"
 
 namespace ssm {
 
@@ -61,7 +63,30 @@ ModeAnswer RecordMode::Handle(const SsmRequest& request) {
   interaction.source = "record " + upstream_->url();
   redactor_->RedactInteraction(&interaction);
 
-  Status recorded = recorder_->Record(request.key, std::move(interaction));
+  // An action tape's key holds its request body, and the store keeps that body with the tape: when
+  // redaction changed the request, the tape goes under the redacted request's key, so the secret is
+  // stored nowhere (the price: only requests with the redacted text in place replay from it).
+  TapeKey key = request.key;
+  if (!key.is_invocation() && interaction.request_body != request.canonical_body) {
+    Result<std::string> canonical = CanonicalJson(interaction.request_body);
+    Result<TapeKey> redacted_key =
+        canonical.ok() ? TapeKey::ForAction(request.action, canonical.value()) : Result<TapeKey>(canonical.status());
+    if (!redacted_key.ok()) {
+      AwsError e{500, "RecordFailedException",
+                 "ssm-replay could not key the redacted " + request.action + " request: " +
+                     redacted_key.status().ToString()};
+      answer.response = e.ToResponse();
+      answer.outcome = Outcome::kError;
+      return answer;
+    }
+    key = redacted_key.value();
+    interaction.request_body = canonical.value();
+    spdlog::warn("record: the {} request contained text that is redacted; its tape is keyed on the redacted "
+                 "request ({}), so replay answers it only for requests that match after redaction",
+                 request.action, key.Describe());
+  }
+
+  Status recorded = recorder_->Record(key, std::move(interaction));
   if (!recorded.ok()) {
     // The client must not see an answer that is not on tape: it retries instead.
     spdlog::error("record: could not record {} {}: {}", request.action, request.key.Describe(),

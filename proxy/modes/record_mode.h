@@ -5,6 +5,9 @@
 // errors, 5xx): a replay must reproduce them. Two exceptions: authentication failures (the operator's
 // credentials or signature refused) are passed to the client and logged loudly but never stored, and
 // transport failures (upstream unreachable, timed out, garbled) answer 502/504 and store nothing.
+//
+// Secrets are redacted (proxy/redactor.h) before recording; a non-GetCommandInvocation request whose
+// body held redacted text is recorded under the redacted request's key, since the key is stored too.
 #ifndef SSM_REPLAY_PROXY_MODES_RECORD_MODE_H_
 #define SSM_REPLAY_PROXY_MODES_RECORD_MODE_H_
 

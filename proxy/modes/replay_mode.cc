@@ -33,18 +33,24 @@ Result<LatencyPolicy> LatencyPolicy::Parse(const std::string& text) {
 
 std::string LatencyPolicy::ToString() const {
   switch (kind) {
-    case Kind::kNone: return "none";
-    case Kind::kRecorded: return "recorded";
-    case Kind::kFixed: return "fixed:" + std::to_string(fixed_us / 1000);
+    case Kind::kNone:
+      return "none";
+    case Kind::kRecorded:
+      return "recorded";
+    case Kind::kFixed:
+      return "fixed:" + std::to_string(fixed_us / 1000);
   }
   return "none";
 }
 
 int64_t LatencyPolicy::DelayFor(const Interaction& interaction) const {
   switch (kind) {
-    case Kind::kNone: return 0;
-    case Kind::kRecorded: return interaction.upstream_latency_us > 0 ? interaction.upstream_latency_us : 0;
-    case Kind::kFixed: return fixed_us;
+    case Kind::kNone:
+      return 0;
+    case Kind::kRecorded:
+      return interaction.upstream_latency_us > 0 ? interaction.upstream_latency_us : 0;
+    case Kind::kFixed:
+      return fixed_us;
   }
   return 0;
 }

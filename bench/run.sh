@@ -1,0 +1,428 @@
+#!/usr/bin/env bash
+# ssm-replay benchmarks (not tests: they print figures and ratios from one run, never fail on a number).
+#
+#   bash bench/run.sh                 replay + record   (what `make bench` runs, ~3 minutes)
+#   bash bench/run.sh replay          replay server vs the cpp-httplib floor (issue 3)
+#   bash bench/run.sh record          record proxy's added latency and throughput (issue 4)
+#   bash bench/run.sh scale [N]       generate N tapes, import, stats, dictionary, list, replay on N vs
+#                                     1k tapes, server RSS (issue 5); N defaults to 100000. The issue's
+#                                     figures are for N=1000000 (~15 min, ~10 GB of disk under BENCH_WORK).
+#
+# Environment: BUILD_DIR (default build), BENCH_WORK (scratch, default $BUILD_DIR/bench-work), DURATION
+# (seconds per wrk run, default 10), ROUNDS (alternating rounds per comparison, default 3), THREADS /
+# CONNECTIONS (wrk, default 2 / 16), LOG_LEVEL (serve --log-level, default info: the access log is part
+# of the cost), SEED (generator, default 1), DICT (scale: 0 skips train-dict and the re-import with the
+# dictionary, which is slow today, see bench/README.md), KEEP_STORES (scale: keep the stores), JOBS (build,
+# default 2).
+# Every server started here listens on a free 127.0.0.1 port and is stopped on exit.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+
+BUILD_DIR=${BUILD_DIR:-build}
+BENCH_WORK=${BENCH_WORK:-$BUILD_DIR/bench-work}
+DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-3}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-16}
+LOG_LEVEL=${LOG_LEVEL:-info}
+SEED=${SEED:-1}
+DICT=${DICT:-1}
+JOBS=${JOBS:-2}
+
+BIN=$BUILD_DIR/ssm-replay
+FLOOR=$BUILD_DIR/bench/ssm-bench-floor
+GEN=$BUILD_DIR/bench/ssm-bench-gen-tapes
+
+trap cleanup_all EXIT
+trap 'exit 130' INT TERM
+
+build() {
+  [[ -f $BUILD_DIR/CMakeCache.txt ]] ||
+    die "$BUILD_DIR is not configured: run \`make build\` (or cmake -S . -B $BUILD_DIR -DSSM_REPLAY_BENCH=ON) first"
+  grep -q '^SSM_REPLAY_BENCH:BOOL=ON' "$BUILD_DIR/CMakeCache.txt" ||
+    die "$BUILD_DIR was configured with -DSSM_REPLAY_BENCH=OFF: reconfigure with -DSSM_REPLAY_BENCH=ON"
+  command -v wrk >/dev/null || die "wrk is not installed (apt-get install wrk)"
+  log "building ssm-replay and the bench tools in $BUILD_DIR ..."
+  cmake --build "$BUILD_DIR" -j "$JOBS" --target ssm-replay ssm-bench-floor ssm-bench-gen-tapes >/dev/null ||
+    die "build failed: cmake --build $BUILD_DIR --target ssm-replay ssm-bench-floor ssm-bench-gen-tapes"
+}
+
+header() {
+  printf '\n== %s ==\n' "$1"
+  printf 'machine: %s\n' "$(machine_line)"
+}
+
+# ------------------------------------------------------------------------------------------------
+# Issue 3: replay vs the framework floor, same ~2 KB body, same tuning.
+
+bench_replay() {
+  local w=$BENCH_WORK/replay
+  rm -rf "$w" && mkdir -p "$w"
+  BENCH_LOG=$w/wrk.log
+  : >"$BENCH_LOG"
+  local body_bytes
+  body_bytes=$(python3 bench/make_bench_tape.py "$w")
+  "$BIN" import --store "$w/store" "$w/tapes" >>"$BENCH_LOG" 2>&1 || die "import failed (see $BENCH_LOG)"
+  set -a && source "$w/key.env" && set +a
+
+  start_server floor "$w" "$FLOOR" --listen 127.0.0.1:0 --body "$w/body.json"
+  local floor_port=$SERVER_PORT
+  start_server replay "$w" "$BIN" serve --mode replay --order last --store "$w/store" --listen 127.0.0.1:0 \
+    --log-level "$LOG_LEVEL"
+  local replay_port=$SERVER_PORT replay_pid=$SERVER_PID
+
+  # Both must answer the very same bytes, or the comparison is meaningless.
+  local req="{\"CommandId\": \"$BENCH_COMMAND_ID\", \"InstanceId\": \"$BENCH_INSTANCE_ID\"}" port
+  for port in "$floor_port" "$replay_port"; do
+    curl -sS -o "$w/answer.$port" -w '%{http_code}' -H 'X-Amz-Target: AmazonSSM.GetCommandInvocation' \
+      -H 'Content-Type: application/x-amz-json-1.1' --data "$req" "http://127.0.0.1:$port/" >"$w/status.$port"
+    [[ $(cat "$w/status.$port") == 200 ]] || die "port $port answered HTTP $(cat "$w/status.$port")"
+  done
+  cmp -s "$w/answer.$floor_port" "$w/answer.$replay_port" ||
+    die "the replay server's answer differs from the floor's body ($w/answer.*)"
+
+  local wrk_args=(-t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s bench/gcinv.lua)
+  run_wrk "warm-up floor" -t"$THREADS" -c"$CONNECTIONS" -d2s -s bench/gcinv.lua "http://127.0.0.1:$floor_port/"
+  run_wrk "warm-up replay" -t"$THREADS" -c"$CONNECTIONS" -d2s -s bench/gcinv.lua "http://127.0.0.1:$replay_port/"
+
+  local f_rps=() f_p50=() f_p99=() r_rps=() r_p50=() r_p99=() rows=() bad=0 round order
+  for round in $(seq "$ROUNDS"); do
+    # Alternate which goes first, so drift in the machine's load hits both alike.
+    if ((round % 2)); then order="floor replay"; else order="replay floor"; fi
+    for which in $order; do
+      if [[ $which == floor ]]; then
+        run_wrk "round $round floor" "${wrk_args[@]}" "http://127.0.0.1:$floor_port/"
+        f_rps+=("$WRK_RPS") f_p50+=("$WRK_P50") f_p99+=("$WRK_P99")
+        rows+=("$(printf '%-6s %-8s %12s %10s %10s' "$round" floor "$WRK_RPS" "$WRK_P50" "$WRK_P99")")
+      else
+        run_wrk "round $round replay" "${wrk_args[@]}" "http://127.0.0.1:$replay_port/"
+        r_rps+=("$WRK_RPS") r_p50+=("$WRK_P50") r_p99+=("$WRK_P99")
+        rows+=("$(printf '%-6s %-8s %12s %10s %10s' "$round" replay "$WRK_RPS" "$WRK_P50" "$WRK_P99")")
+      fi
+      bad=$((bad + WRK_NON2XX + WRK_ERRORS))
+    done
+  done
+  local mem
+  mem=($(proc_mem "$replay_pid"))
+
+  header "replay vs framework floor (issue 3)"
+  printf 'answer: %s bytes (GetCommandInvocation Success, --order last: every call a hit); wrk -t%s -c%s -d%ss, keep-alive\n' \
+    "$body_bytes" "$THREADS" "$CONNECTIONS" "$DURATION"
+  printf '%-6s %-8s %12s %10s %10s\n' round server req/s p50_us p99_us
+  printf '%s\n' "${rows[@]}"
+  local fr rr fp50 rp50 fp99 rp99
+  fr=$(median_of "${f_rps[@]}") rr=$(median_of "${r_rps[@]}")
+  fp50=$(median_of "${f_p50[@]}") rp50=$(median_of "${r_p50[@]}")
+  fp99=$(median_of "${f_p99[@]}") rp99=$(median_of "${r_p99[@]}")
+  printf '%-6s %-8s %12s %10s %10s\n' median floor "$fr" "$fp50" "$fp99" median replay "$rr" "$rp50" "$rp99"
+  local ratio_rps ratio_p99
+  ratio_rps=$(calc "$rr / $fr" 3) ratio_p99=$(calc "$rp99 / $fp99" 3)
+  printf 'replay/floor req/s: %s (target >= 0.90: %s)   p99 replay/floor: %s (target <= 1.20: %s)   p50 ratio: %s\n' \
+    "$ratio_rps" "$(verdict "$ratio_rps >= 0.90")" "$ratio_p99" "$(verdict "$ratio_p99 <= 1.20")" \
+    "$(calc "$rp50 / $fp50" 3)"
+  printf 'non-2xx or socket errors: %s; replay server VmHWM %s KiB, VmRSS %s KiB; log level %s\n' \
+    "$bad" "${mem[0]}" "${mem[1]}" "$LOG_LEVEL"
+  printf 'reproduce: DURATION=%s ROUNDS=%s BUILD_DIR=%s bash bench/run.sh replay   (raw wrk output: %s)\n' \
+    "$DURATION" "$ROUNDS" "$BUILD_DIR" "$BENCH_LOG"
+  stop_all
+}
+
+# ------------------------------------------------------------------------------------------------
+# Issue 4: record mode over a fast local upstream (the floor server), vs calling it directly.
+
+bench_record() {
+  local w=$BENCH_WORK/record
+  rm -rf "$w" && mkdir -p "$w"
+  BENCH_LOG=$w/wrk.log
+  : >"$BENCH_LOG"
+  python3 bench/make_bench_tape.py "$w" >/dev/null
+  # 1,000 realistic keys: the first call of each in the run replaces its tape, later ones append.
+  "$GEN" --out "$w/gen" --count 1000 --seed "$SEED" >>"$BENCH_LOG"
+  local keys=$w/gen/0000/keys.tsv
+
+  start_server upstream "$w" "$FLOOR" --listen 127.0.0.1:0 --body "$w/body.json"
+  local up_port=$SERVER_PORT
+  # Dummy operator credentials: the local upstream checks no signature.
+  local creds=(env -u AWS_SESSION_TOKEN -u AWS_PROFILE AWS_ACCESS_KEY_ID=AKIDBENCHEXAMPLE0000
+    AWS_SECRET_ACCESS_KEY=bench/secret/not-a-real-one AWS_REGION=us-east-1)
+  start_server record "$w" "${creds[@]}" "$BIN" serve --mode record --store "$w/store" \
+    --upstream "http://127.0.0.1:$up_port" --listen 127.0.0.1:0 --log-level "$LOG_LEVEL"
+  local rec_port=$SERVER_PORT rec_pid=$SERVER_PID
+  start_server passthrough "$w" "${creds[@]}" "$BIN" serve --mode passthrough --store "$w/pt-store" \
+    --upstream "http://127.0.0.1:$up_port" --listen 127.0.0.1:0 --log-level "$LOG_LEVEL"
+  local pt_port=$SERVER_PORT
+
+  local status
+  status=$(curl -sS -o "$w/answer" -w '%{http_code}' -H 'X-Amz-Target: AmazonSSM.GetCommandInvocation' \
+    -H 'Content-Type: application/x-amz-json-1.1' --data '{"CommandId": "3f6b2a9e-1c4d-4e8f-9a7b-5d2c8e1f0a34", "InstanceId": "i-0a1b2c3d4e5f60718"}' \
+    "http://127.0.0.1:$rec_port/")
+  [[ $status == 200 ]] || die "record proxy answered HTTP $status: $(head -c 300 "$w/answer")"
+  cmp -s "$w/answer" "$w/body.json" || die "record proxy changed the upstream's body ($w/answer)"
+
+  local lat_args=(-t1 -c1 -d"${DURATION}s" -s bench/keys.lua)
+  local tput_args=(-t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s bench/keys.lua)
+  local -A port_of=([direct]=$up_port [record]=$rec_port [passthrough]=$pt_port)
+  local paths=(direct record passthrough)
+  # Diagnostic: the same record proxy with its store on tmpfs, where a commit's fsync costs nothing,
+  # separates the disk sync from the proxy's own work.
+  if [[ -d /dev/shm && -w /dev/shm ]]; then
+    local shm
+    shm=$(mktemp -d /dev/shm/ssm-bench.XXXXXX)
+    BENCH_TMPDIRS+=("$shm")
+    start_server record-tmpfs "$w" "${creds[@]}" "$BIN" serve --mode record --store "$shm/store" \
+      --upstream "http://127.0.0.1:$up_port" --listen 127.0.0.1:0 --log-level "$LOG_LEVEL"
+    port_of[record-tmpfs]=$SERVER_PORT
+    paths=(direct record record-tmpfs passthrough)
+  fi
+  local which round
+  for which in "${paths[@]}"; do
+    run_wrk "warm-up $which" -t1 -c1 -d2s -s bench/keys.lua "http://127.0.0.1:${port_of[$which]}/" -- "$keys"
+  done
+
+  local -A p50s=() p99s=()
+  local rows=() bad=0 recorded_calls=0
+  for round in $(seq "$ROUNDS"); do
+    for which in "${paths[@]}"; do
+      run_wrk "latency round $round $which" "${lat_args[@]}" "http://127.0.0.1:${port_of[$which]}/" -- "$keys"
+      p50s[$which]+="$WRK_P50 " p99s[$which]+="$WRK_P99 "
+      rows+=("$(printf '%-6s %-13s %10s %10s %10s' "$round" "$which" "$WRK_RPS" "$WRK_P50" "$WRK_P99")")
+      bad=$((bad + WRK_NON2XX + WRK_ERRORS))
+    done
+  done
+  local trows=()
+  local -A rps_of=()
+  for which in "${paths[@]}"; do
+    run_wrk "throughput $which" "${tput_args[@]}" "http://127.0.0.1:${port_of[$which]}/" -- "$keys"
+    trows+=("$(printf '%-13s %10s %10s %10s' "$which" "$WRK_RPS" "$WRK_P50" "$WRK_P99")")
+    bad=$((bad + WRK_NON2XX + WRK_ERRORS))
+    rps_of[$which]=$WRK_RPS
+  done
+  # Calls the disk-backed record proxy answered (wrk counts completed responses, warm-up included).
+  recorded_calls=$(awk '/^### .*record: / {want = 1} /^### / && !/record: / {want = 0}
+                        want && /requests in/ {s += $1} END {print s + 1}' "$BENCH_LOG")
+  local mem
+  mem=($(proc_mem "$rec_pid"))
+  stop_all
+  # Every answered call must be on tape (the proxy answers only after the commit).
+  local stats_out stored
+  stats_out=$("$BIN" stats --store "$w/store" 2>&1 || true)
+  printf '### stats\n%s\n' "$stats_out" >>"$BENCH_LOG"
+  stored=$(awk '$1 == "interactions" {print $2}' <<<"$stats_out")
+
+  header "record mode over a local upstream (issue 4)"
+  printf 'upstream: ssm-bench-floor answering a %s-byte body; clients: wrk with 1,000 realistic keys (bench/keys.lua)\n' \
+    "$(wc -c <"$w/body.json")"
+  printf 'record: store on %s (durable commits: LMDB fsync); record-tmpfs: store on /dev/shm (diagnostic only)\n' \
+    "$(df --output=source "$w" | tail -1)"
+  printf 'latency, one client (wrk -t1 -c1 -d%ss):\n' "$DURATION"
+  printf '%-6s %-13s %10s %10s %10s\n' round path req/s p50_us p99_us
+  printf '%s\n' "${rows[@]}"
+  local md50 md99 m50 m99 added50
+  md50=$(median_of ${p50s[direct]}) md99=$(median_of ${p99s[direct]})
+  for which in "${paths[@]}"; do
+    [[ $which == direct ]] && continue
+    m50=$(median_of ${p50s[$which]}) m99=$(median_of ${p99s[$which]})
+    printf '%-13s adds p50 %6s us, p99 %8s us (medians of rounds)' "$which" "$(calc "$m50 - $md50" 0)" \
+      "$(calc "$m99 - $md99" 0)"
+    if [[ $which == record ]]; then
+      added50=$(calc "$m50 - $md50" 0)
+      printf '   target <= 300 us at p50: %s' "$(verdict "$added50 <= 300")"
+    fi
+    printf '\n'
+  done
+  printf 'throughput, %s concurrent clients (wrk -t%s -c%s -d%ss):\n' "$CONNECTIONS" "$THREADS" "$CONNECTIONS" "$DURATION"
+  printf '%-13s %10s %10s %10s\n' path req/s p50_us p99_us
+  printf '%s\n' "${trows[@]}"
+  for which in "${paths[@]}"; do
+    [[ $which == direct ]] && continue
+    printf '%s/direct req/s: %s   ' "$which" "$(calc "${rps_of[$which]} / ${rps_of[direct]}" 3)"
+  done
+  printf '\nrecorded: %s interactions in the store for %s calls the record proxy answered (must be >=: %s)\n' \
+    "$stored" "$recorded_calls" "$( ((stored >= recorded_calls)) && echo ok || echo LOST)"
+  printf 'store after the run:\n%s\n' "$(sed 's/^/  /' <<<"$stats_out")"
+  printf 'non-2xx or socket errors: %s; record server VmHWM %s KiB; log level %s\n' "$bad" "${mem[0]}" "$LOG_LEVEL"
+  printf 'reproduce: DURATION=%s ROUNDS=%s BUILD_DIR=%s bash bench/run.sh record   (raw wrk output: %s)\n' \
+    "$DURATION" "$ROUNDS" "$BUILD_DIR" "$BENCH_LOG"
+}
+
+# ------------------------------------------------------------------------------------------------
+# Issue 5: scale.
+
+# stored_bytes STATS-OUTPUT: the "stored bytes" figure of `ssm-replay stats`.
+stored_bytes() { awk '$1 == "stored" && $2 == "bytes" {print $3}' <<<"$1"; }
+
+# serve_scale NAME STORE: starts a replay server (--order last) on STORE; sets SERVER_PORT/SERVER_PID.
+serve_scale() {
+  start_server "$1" "$BENCH_WORK/scale" "$BIN" serve --mode replay --order last --store "$2" \
+    --listen 127.0.0.1:0 --log-level "$LOG_LEVEL"
+}
+
+bench_scale() {
+  local n=${1:-100000}
+  local w=$BENCH_WORK/scale
+  local tapes=$w/tapes-$n-seed$SEED
+  mkdir -p "$w"
+  BENCH_LOG=$w/bench.log
+  : >"$BENCH_LOG"
+  log "scale: $(df -h "$w" | tail -1 | awk '{print $4}') free under $w; load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+  # 1. Tapes (kept between runs: regenerating 1M takes minutes).
+  local gen_s="(reused)"
+  if [[ ! -f $tapes/generated.txt ]]; then
+    rm -rf "$tapes"
+    log "scale: generating $n tapes into $tapes ..."
+    time_cmd gen_s "$GEN" --out "$tapes" --count "$n" --seed "$SEED"
+  fi
+  local raw_bytes interactions
+  raw_bytes=$(sed -n 's/.*bytes=\([0-9]*\).*/\1/p' "$tapes/generated.txt")
+  interactions=$(sed -n 's/.*interactions=\([0-9]*\).*/\1/p' "$tapes/generated.txt")
+
+  # 2. Import into a new store (the tape files were just written or read: mostly in the page cache).
+  local store=$w/store-$n store_dict=$w/store-$n-dict
+  local s1k_plain=$w/store-1k s1k_dict=$w/store-1k-dict
+  rm -rf "$store" "$store_dict" "$s1k_plain" "$s1k_dict"
+  local import_s import_dict_s train_s compact_s
+  log "scale: importing ..."
+  time_cmd import_s "$BIN" import --store "$store" "$tapes"
+  local st_plain file_plain
+  st_plain=$("$BIN" stats --store "$store" 2>&1)
+  printf '### stats (no dictionary)\n%s\n' "$st_plain" >>"$BENCH_LOG"
+  file_plain=$(stat -c %s "$store/data.mdb")
+
+  # 3. Dictionary: train on the store, re-import everything (new records use it), then a compacted copy
+  #    (what a user would ship) is measured and served.
+  local file_reimported=0
+  if ((DICT)); then
+    log "scale: train-dict, re-import, compact ..."
+    time_cmd train_s "$BIN" train-dict --store "$store"
+    time_cmd import_dict_s "$BIN" import --store "$store" "$tapes"
+    file_reimported=$(stat -c %s "$store/data.mdb")
+  else
+    train_s="(skipped: DICT=0)" import_dict_s="(skipped)"
+  fi
+  time_cmd compact_s "$BIN" compact --store "$store" --out "$store_dict"
+  rm -rf "$store"
+  local st_dict file_dict
+  st_dict=$("$BIN" stats --store "$store_dict" 2>&1)
+  printf '### stats (dictionary, compacted)\n%s\n' "$st_dict" >>"$BENCH_LOG"
+  file_dict=$(stat -c %s "$store_dict/data.mdb")
+  local stored_plain stored_dict
+  stored_plain=$(stored_bytes "$st_plain") stored_dict=$(stored_bytes "$st_dict")
+
+  # 4. list --command-id: a command from the middle of the set, a fresh process each time (the time a
+  #    user waits, process start and store open included).
+  local mid cid
+  mid=$(printf '%04d' $(((n / 1000) / 2)))
+  [[ -f $tapes/$mid/keys.tsv ]] || mid=0000
+  cid=$(head -1 "$tapes/$mid/keys.tsv" | cut -f1)
+  local list_times=() t0 t1 listed
+  for _ in 1 2 3 4 5; do
+    t0=$(now_ns)
+    listed=$("$BIN" list --store "$store_dict" --command-id "$cid" | wc -l)
+    t1=$(now_ns)
+    list_times+=("$(calc "($t1 - $t0) / 1e6" 1)")
+  done
+  local list_ms
+  list_ms=$(median_of "${list_times[@]}")
+
+  # 5. Replay: the N store against a 1k store (the same set's first 1,000 tapes) encoded the same way
+  #    (dictionary trained on it, then re-imported), and the 1k store without a dictionary, which shows
+  #    what the dictionary costs a reader.
+  time_cmd _ "$BIN" import --store "$s1k_plain" "$tapes/0000"
+  time_cmd _ "$BIN" compact --store "$s1k_plain" --out "$s1k_dict"
+  if ((DICT)); then
+    time_cmd _ "$BIN" train-dict --store "$s1k_dict"
+    time_cmd _ "$BIN" import --store "$s1k_dict" "$tapes/0000"
+  fi
+  local keys_n=$w/keys-$n.tsv keys_1k=$tapes/0000/keys.tsv sample=${KEY_SAMPLE:-50000}
+  # A fixed sample of keys spread over the whole store (each wrk thread holds them in Lua).
+  cat "$tapes"/*/keys.tsv | shuf -n "$sample" --random-source=<(yes "$SEED") >"$keys_n"
+  local -A port_of=() pid_of=() keys_of=([1k]=$keys_1k [1k-nodict]=$keys_1k [N]=$keys_n)
+  serve_scale replay-1k "$s1k_dict" && port_of[1k]=$SERVER_PORT pid_of[1k]=$SERVER_PID
+  serve_scale replay-1k-nodict "$s1k_plain" && port_of[1k-nodict]=$SERVER_PORT pid_of[1k-nodict]=$SERVER_PID
+  serve_scale replay-n "$store_dict" && port_of[N]=$SERVER_PORT pid_of[N]=$SERVER_PID
+  local which round
+  for which in 1k 1k-nodict N; do
+    run_wrk "warm-up $which" -t"$THREADS" -c"$CONNECTIONS" -d2s -s bench/keys.lua \
+      "http://127.0.0.1:${port_of[$which]}/" -- "${keys_of[$which]}"
+  done
+  local -A rps=() p99s=()
+  local rows=() bad=0 order
+  for round in $(seq "$ROUNDS"); do
+    if ((round % 2)); then order="1k N 1k-nodict"; else order="N 1k 1k-nodict"; fi
+    for which in $order; do
+      run_wrk "round $round $which" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s bench/keys.lua \
+        "http://127.0.0.1:${port_of[$which]}/" -- "${keys_of[$which]}"
+      rps[$which]+="$WRK_RPS " p99s[$which]+="$WRK_P99 "
+      rows+=("$(printf '%-6s %-10s %12s %10s %10s' "$round" "$which" "$WRK_RPS" "$WRK_P50" "$WRK_P99")")
+      bad=$((bad + WRK_NON2XX + WRK_ERRORS))
+    done
+  done
+  local mem_n mem_1k
+  mem_n=($(proc_mem "${pid_of[N]}")) mem_1k=($(proc_mem "${pid_of[1k]}"))
+  stop_all
+
+  header "scale: $n tapes (issue 5)"
+  printf 'generated: %s tapes, %s interactions, raw JSON %s (%s bytes, %s B/tape), %s s (seed %s): %s\n' \
+    "$n" "$interactions" "$(human_bytes "$raw_bytes")" "$raw_bytes" "$((raw_bytes / n))" "$gen_s" "$SEED" "$tapes"
+  printf '%-46s %14s  %s\n' step figure target
+  printf '%-46s %12s s  <= 60 s for 1M: %s (%s s per 1M tapes, %s tapes/s)\n' "import (new store, no dictionary)" \
+    "$import_s" "$(verdict "$import_s * 1000000 / $n <= 60")" "$(calc "$import_s * 1000000 / $n" 1)" \
+    "$(calc "$n / $import_s" 0)"
+  printf '%-46s %12s s\n' "train-dict" "$train_s"
+  ((DICT)) && printf '%-46s %12s s  (%s tapes/s)\n' "re-import, records with the dictionary" "$import_dict_s" \
+    "$(calc "$n / $import_dict_s" 0)"
+  printf '%-46s %12s s\n' "compact" "$compact_s"
+  printf '%-46s %14s  %5s%% of raw JSON (stored values: %s, %s%%)\n' "data.mdb, no dictionary" \
+    "$(human_bytes "$file_plain")" "$(calc "100 * $file_plain / $raw_bytes" 1)" "$(human_bytes "$stored_plain")" \
+    "$(calc "100 * $stored_plain / $raw_bytes" 1)"
+  ((DICT)) && printf '%-46s %14s  %5s%% of raw JSON\n' "data.mdb after re-import (before compact)" \
+    "$(human_bytes "$file_reimported")" "$(calc "100 * $file_reimported / $raw_bytes" 1)"
+  printf '%-46s %14s  %5s%% of raw JSON (stored values: %s, %s%%); target <= 20%%: %s\n' \
+    "data.mdb, $( ((DICT)) && echo "dictionary, " || echo "NO dictionary (DICT=0), ")compacted" "$(human_bytes "$file_dict")" "$(calc "100 * $file_dict / $raw_bytes" 1)" \
+    "$(human_bytes "$stored_dict")" "$(calc "100 * $stored_dict / $raw_bytes" 1)" \
+    "$(verdict "$file_dict <= 0.2 * $raw_bytes")"
+  printf '%-46s %12s ms  target <= 50 ms: %s (runs: %s ms; %s tapes listed)\n' \
+    "list --command-id (fresh process)" "$list_ms" "$(verdict "$list_ms <= 50")" "${list_times[*]}" \
+    "$((listed > 0 ? listed - 1 : 0))"
+  printf 'replay, wrk -t%s -c%s -d%ss, --order last, keys drawn at random: 1k: the %s keys of the 1k store; N: %s sampled over the %s store\n' \
+    "$THREADS" "$CONNECTIONS" "$DURATION" "$(wc -l <"$keys_1k")" "$(wc -l <"$keys_n")" "$n"
+  printf '%-6s %-10s %12s %10s %10s\n' round store req/s p50_us p99_us
+  printf '%s\n' "${rows[@]}"
+  local r1k rn rnd
+  r1k=$(median_of ${rps[1k]}) rn=$(median_of ${rps[N]}) rnd=$(median_of ${rps[1k-nodict]})
+  printf 'median req/s: 1k %s, N %s, 1k-nodict %s; N/1k = %s (target >= 0.90: %s); p99 N/1k = %s; 1k/1k-nodict = %s\n' \
+    "$r1k" "$rn" "$rnd" "$(calc "$rn / $r1k" 3)" "$(verdict "$rn / $r1k >= 0.90")" \
+    "$(calc "$(median_of ${p99s[N]}) / $(median_of ${p99s[1k]})" 2)" "$(calc "$r1k / $rnd" 3)"
+  printf 'server RSS serving the %s store: VmHWM %s KiB, VmRSS %s KiB = RssAnon %s KiB + RssFile %s KiB (mapped store pages); target <= 64 MB: %s\n' \
+    "$n" "${mem_n[0]}" "${mem_n[1]}" "${mem_n[2]}" "${mem_n[3]}" "$(verdict "${mem_n[0]} <= 65536")"
+  printf 'server RSS serving the 1k store:  VmHWM %s KiB (RssAnon %s KiB + RssFile %s KiB)\n' "${mem_1k[0]}" \
+    "${mem_1k[2]}" "${mem_1k[3]}"
+  printf 'non-2xx or socket errors: %s; log level %s\n' "$bad" "$LOG_LEVEL"
+  printf 'stats of the served store:\n%s\n' "$(sed 's/^/  /' <<<"$st_dict")"
+  printf 'reproduce: DURATION=%s ROUNDS=%s SEED=%s DICT=%s BUILD_DIR=%s bash bench/run.sh scale %s   (log: %s)\n' \
+    "$DURATION" "$ROUNDS" "$SEED" "$DICT" "$BUILD_DIR" "$n" "$BENCH_LOG"
+  if [[ -z ${KEEP_STORES:-} ]]; then rm -rf "$store_dict" "$s1k_plain" "$s1k_dict"; fi
+}
+
+main() {
+  local what=${1:-default}
+  case $what in
+    default | replay | record | scale) ;;
+    *) die "unknown benchmark '$what': use replay, record or scale [N]" ;;
+  esac
+  build
+  mkdir -p "$BENCH_WORK"
+  case $what in
+    default) bench_replay; bench_record ;;
+    replay) bench_replay ;;
+    record) bench_record ;;
+    scale) bench_scale "${2:-100000}" ;;
+  esac
+}
+
+main "$@"

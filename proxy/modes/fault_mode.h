@@ -1,0 +1,83 @@
+// FaultMode: a decorator (Hoverfly-style middleware) that injects the faults of a FaultSpec in front
+// of another mode (replay or auto): throttling, 500s, dropped connections, added delay, and
+// InvocationDoesNotExist for the first polls of each tape. Calls not faulted go to the inner mode.
+//
+// Determinism: every decision for a request (fault kind, delay) is a pure function of
+//   (seed, the request's tape key, the key's position p, the call's number n at that position)
+// where p is how many calls the tape cursor has counted for the key (CursorTable::Calls: since the
+// start or the last /__replay/reset) and n how many calls for the key arrived at that position before
+// this one. No random stream is shared between requests, so the same seed and the same calls per key
+// give the same faults whatever the interleaving of calls on different keys and the thread
+// scheduling. Calls on the same key are taken in the order they arrive, as the tape cursor takes them.
+// A reset rewinds the decisions with the cursor, except for a key that has not yet played any entry
+// (all its calls so far faulted): its count at position 0 goes on.
+#ifndef SSM_REPLAY_PROXY_MODES_FAULT_MODE_H_
+#define SSM_REPLAY_PROXY_MODES_FAULT_MODE_H_
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "proxy/cursor_table.h"
+#include "proxy/fault_spec.h"
+#include "proxy/metrics.h"
+#include "proxy/modes/mode.h"
+
+namespace ssm {
+
+// What FaultMode decided for one call (exposed for tests).
+enum class FaultKind { kNone, kThrottle, kError500, kReset, kNotFound };
+const char* FaultKindName(FaultKind kind);  // "throttle", "error500", "reset", "notfound"; "none"
+
+// The fault answers, shaped as AWS sends them.
+HttpResponse ThrottlingResponse();          // 400 {"__type":"ThrottlingException","message":"Rate exceeded"}
+HttpResponse InternalServerErrorResponse();  // 500 {"__type":"InternalServerError","Message":...}
+HttpResponse InvocationDoesNotExistResponse();  // 400 {"__type":"InvocationDoesNotExist"}
+
+class FaultMode : public Mode {
+ public:
+  // `inner` answers the calls not faulted. `cursors` is the table `inner` walks, only read (a key's
+  // position); null means positions are unknown (every call counts at position 0). `metrics`
+  // counts injected faults by kind (ssm_replay_faults_injected_total); may be null. None owned; all
+  // must outlive the mode.
+  FaultMode(Mode* inner, const CursorTable* cursors, Metrics* metrics, FaultSpec spec, uint64_t seed);
+  FaultMode(const FaultMode&) = delete;
+  FaultMode& operator=(const FaultMode&) = delete;
+
+  const char* name() const override { return inner_->name(); }
+  ModeAnswer Handle(const SsmRequest& request) override;
+
+  const FaultSpec& spec() const { return spec_; }
+  uint64_t seed() const { return seed_; }
+
+ private:
+  struct Decision {
+    FaultKind kind = FaultKind::kNone;
+    int64_t delay_ms = 0;
+  };
+  struct KeyState {
+    uint64_t position = 0;        // the cursor's call count when last seen
+    uint64_t calls = 0;           // calls at that position so far
+    uint64_t notfound_given = 0;  // InvocationDoesNotExist answered at position 0
+  };
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, KeyState> keys;  // by encoded key
+  };
+  static constexpr size_t kShards = 16;
+
+  Decision Decide(const SsmRequest& request);
+
+  Mode* inner_;
+  const CursorTable* cursors_;
+  Metrics* metrics_;
+  const FaultSpec spec_;
+  const uint64_t seed_;
+  std::array<Shard, kShards> shards_;
+};
+
+}  // namespace ssm
+
+#endif  // SSM_REPLAY_PROXY_MODES_FAULT_MODE_H_
