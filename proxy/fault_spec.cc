@@ -10,7 +10,8 @@ namespace {
 
 constexpr char kUsage[] =
     "use KIND=VALUE parts separated by commas: throttle=P, error500=P, reset=P (P from 0 to 1, or N%), "
-    "delay=MS or delay=MIN-MAX (milliseconds), notfound-first=N; e.g. throttle=0.2,delay=5-20,notfound-first=2";
+    "delay=MS or delay=MIN-MAX (milliseconds), notfound-first=N; e.g. "
+    "throttle=0.2,delay=5-20,notfound-first=2";
 
 std::string Trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t");
@@ -25,7 +26,8 @@ Status Bad(const std::string& part, const std::string& why) {
 
 // Digits only (no sign, no spaces), at most `max`.
 bool ParseCount(const std::string& text, int64_t max, int64_t* out) {
-  if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != std::string::npos)
+    return false;
   long long v = std::strtoll(text.c_str(), nullptr, 10);
   if (v > max) return false;
   *out = v;
@@ -54,14 +56,16 @@ std::string FormatProbability(double p) {
 }
 
 Status ParseInto(const std::string& text, FaultSpec* spec, std::set<std::string>* seen) {
-  if (Trim(text).empty()) return Status::InvalidArgument("bad --fault '': it is empty; " + std::string(kUsage));
+  if (Trim(text).empty())
+    return Status::InvalidArgument("bad --fault '': it is empty; " + std::string(kUsage));
   size_t start = 0;
   for (;;) {
     size_t comma = text.find(',', start);
-    std::string part = Trim(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    std::string part =
+        Trim(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     if (part.empty()) {
-      return Status::InvalidArgument("bad --fault '" + text + "': an empty part (two commas, or one at an end); " +
-                                     kUsage);
+      return Status::InvalidArgument("bad --fault '" + text +
+                                     "': an empty part (two commas, or one at an end); " + kUsage);
     }
     size_t eq = part.find('=');
     if (eq == std::string::npos) return Bad(part, std::string("expected KIND=VALUE; ") + kUsage);
@@ -85,7 +89,8 @@ Status ParseInto(const std::string& text, FaultSpec* spec, std::set<std::string>
         return Bad(part, "delay takes milliseconds, MS or MIN-MAX, each from 0 to " +
                              std::to_string(FaultSpec::kMaxDelayMs) + " (e.g. delay=50 or delay=5-20)");
       }
-      if (lo > hi) return Bad(part, "the delay range's minimum is above its maximum (use MIN-MAX, e.g. 5-20)");
+      if (lo > hi)
+        return Bad(part, "the delay range's minimum is above its maximum (use MIN-MAX, e.g. 5-20)");
       spec->delay_min_ms = lo;
       spec->delay_max_ms = hi;
     } else if (kind == "notfound-first") {
@@ -118,9 +123,10 @@ Result<FaultSpec> FaultSpec::Parse(const std::vector<std::string>& texts) {
   }
   // One uniform draw per request picks at most one of these, so they share the unit interval.
   if (spec.throttle + spec.error500 + spec.reset > 1 + 1e-9) {
-    return Status::InvalidArgument("bad --fault: throttle + error500 + reset is " +
-                                   FormatProbability(spec.throttle + spec.error500 + spec.reset) +
-                                   "; at most one of them happens per request, so their sum must be at most 1");
+    return Status::InvalidArgument(
+        "bad --fault: throttle + error500 + reset is " +
+        FormatProbability(spec.throttle + spec.error500 + spec.reset) +
+        "; at most one of them happens per request, so their sum must be at most 1");
   }
   return spec;
 }

@@ -47,7 +47,8 @@ bool Matches(int fd, const std::string& local_ip, int local_port, const std::str
 Status ShutdownTcpConnection(const std::string& local_ip, int local_port, const std::string& peer_ip,
                              int peer_port) {
   DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return Status::IOError(std::string("cannot list /proc/self/fd: ") + std::strerror(errno));
+  if (dir == nullptr)
+    return Status::IOError(std::string("cannot list /proc/self/fd: ") + std::strerror(errno));
   int own = dirfd(dir);
   int found = -1;
   while (struct dirent* entry = readdir(dir)) {
@@ -60,7 +61,8 @@ Status ShutdownTcpConnection(const std::string& local_ip, int local_port, const 
     }
   }
   closedir(dir);
-  std::string what = peer_ip + ":" + std::to_string(peer_port) + " -> " + local_ip + ":" + std::to_string(local_port);
+  std::string what =
+      peer_ip + ":" + std::to_string(peer_port) + " -> " + local_ip + ":" + std::to_string(local_port);
   if (found < 0) return Status::NotFound("no open connection " + what);
   if (shutdown(found, SHUT_RDWR) != 0) {
     return Status::IOError("shutdown of connection " + what + " failed: " + std::strerror(errno));

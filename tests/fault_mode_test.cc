@@ -229,7 +229,8 @@ TEST_CASE("fault mode: fault rates follow the probabilities and the tape is stil
     bool in_order = true;
     for (const std::string& a : answers) {
       ++count[a.compare(0, 6, "entry ") == 0 ? "entry" : a];
-      if (a.compare(0, 6, "entry ") == 0) in_order &= a == "entry " + std::to_string(std::min(next_entry++, 99));
+      if (a.compare(0, 6, "entry ") == 0)
+        in_order &= a == "entry " + std::to_string(std::min(next_entry++, 99));
     }
     INFO(instance);
     CHECK(in_order);  // faults never skip or repeat a tape entry

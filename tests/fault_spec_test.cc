@@ -46,7 +46,8 @@ TEST_CASE("fault spec: a fixed delay, percentages, spaces, and round trips", "[f
 }
 
 TEST_CASE("fault spec: repeated --fault values merge", "[fault_spec]") {
-  Result<FaultSpec> s = FaultSpec::Parse(std::vector<std::string>{"throttle=0.3", "delay=1-2,notfound-first=3"});
+  Result<FaultSpec> s =
+      FaultSpec::Parse(std::vector<std::string>{"throttle=0.3", "delay=1-2,notfound-first=3"});
   REQUIRE(s.ok());
   CHECK(s->throttle == Approx(0.3));
   CHECK(s->delay_max_ms == 2);

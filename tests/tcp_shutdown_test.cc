@@ -51,8 +51,8 @@ TEST_CASE("tcp shutdown ends the connection found by its addresses, without clos
   REQUIRE(s.ok());
 
   char buf[64];
-  CHECK(recv(c.client, buf, sizeof(buf), 0) <= 0);  // closed (FIN or RST), no byte of an answer
-  CHECK(fcntl(c.server, F_GETFD) != -1);             // still open for its owner
+  CHECK(recv(c.client, buf, sizeof(buf), 0) <= 0);    // closed (FIN or RST), no byte of an answer
+  CHECK(fcntl(c.server, F_GETFD) != -1);              // still open for its owner
   CHECK(send(c.server, "x", 1, MSG_NOSIGNAL) == -1);  // whose writes now fail
 
   // The other connection is untouched.

@@ -23,7 +23,8 @@ void AddFaultOptions(CLI::App* cmd, FaultArgs* args) {
 
 Result<std::optional<FaultSpec>> ParseFaultArgs(const FaultArgs& args, const std::string& mode_name) {
   if (args.specs.empty()) {
-    if (args.seed_given) return Status::InvalidArgument("--seed only applies to --fault: give --fault SPEC too");
+    if (args.seed_given)
+      return Status::InvalidArgument("--seed only applies to --fault: give --fault SPEC too");
     return std::optional<FaultSpec>();
   }
   if (mode_name != "replay" && mode_name != "auto") {

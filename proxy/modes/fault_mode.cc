@@ -66,7 +66,9 @@ HttpResponse InternalServerErrorResponse() {
 }
 
 // As the recorded InvocationDoesNotExist in fixtures/: the shape has no message member.
-HttpResponse InvocationDoesNotExistResponse() { return JsonError(400, "{\"__type\":\"InvocationDoesNotExist\"}"); }
+HttpResponse InvocationDoesNotExistResponse() {
+  return JsonError(400, "{\"__type\":\"InvocationDoesNotExist\"}");
+}
 
 FaultMode::FaultMode(Mode* inner, const CursorTable* cursors, Metrics* metrics, FaultSpec spec, uint64_t seed)
     : inner_(inner), cursors_(cursors), metrics_(metrics), spec_(std::move(spec)), seed_(seed) {}

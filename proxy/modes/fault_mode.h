@@ -32,7 +32,7 @@ enum class FaultKind { kNone, kThrottle, kError500, kReset, kNotFound };
 const char* FaultKindName(FaultKind kind);  // "throttle", "error500", "reset", "notfound"; "none"
 
 // The fault answers, shaped as AWS sends them.
-HttpResponse ThrottlingResponse();          // 400 {"__type":"ThrottlingException","message":"Rate exceeded"}
+HttpResponse ThrottlingResponse();           // 400 {"__type":"ThrottlingException","message":"Rate exceeded"}
 HttpResponse InternalServerErrorResponse();  // 500 {"__type":"InternalServerError","Message":...}
 HttpResponse InvocationDoesNotExistResponse();  // 400 {"__type":"InvocationDoesNotExist"}
 

@@ -18,16 +18,34 @@ from harness import (DUMMY_KEY_ID, DUMMY_SECRET, DUMMY_TOKEN, REGION, WAITER_FAI
 NO_DELAY = {"Delay": 0, "MaxAttempts": 20}
 
 
-def retrying_client(server, max_attempts=10):
-    """A boto3 SSM client with standard retries, as users configure it."""
+def client(server, **retries):
+    """A boto3 SSM client with standard retries configured by `retries`. botocore's max_attempts counts
+    retries after the first attempt; total_max_attempts counts every attempt."""
     session = boto3.session.Session(aws_access_key_id=DUMMY_KEY_ID, aws_secret_access_key=DUMMY_SECRET,
                                     aws_session_token=DUMMY_TOKEN, region_name=REGION)
-    cfg = botocore.config.Config(retries={"mode": "standard", "max_attempts": max_attempts})
+    cfg = botocore.config.Config(retries={"mode": "standard", **retries})
     return session.client("ssm", endpoint_url=server.url, config=cfg)
 
 
+def retrying_client(server):
+    """Standard retries as users configure them to ride through throttling."""
+    return client(server, max_attempts=10)
+
+
+def count_sends(ssm):
+    """Counts HTTP attempts (retries included) a boto3 client makes; returns a one-item list."""
+    counter = [0]
+
+    def hook(**_):
+        counter[0] += 1
+
+    ssm.meta.events.register("before-send.ssm.*", hook)
+    return counter
+
+
 def faults_injected(server, kind):
-    return int(server.metrics().get(("ssm_replay_faults_injected_total", frozenset({"fault": kind}.items())), 0))
+    series = ("ssm_replay_faults_injected_total", frozenset({"fault": kind}.items()))
+    return int(server.metrics().get(series, 0))
 
 
 def terminal_tapes():
@@ -60,19 +78,21 @@ class FaultInjectionTest(unittest.TestCase):
         tapes = terminal_tapes()
         self.assertGreaterEqual(len(tapes), 3, tapes)
         with ReplayServer("--fault", "throttle=0.3", "--seed", "11") as server:
-            client = retrying_client(server)
-            calls = count_calls(client)
+            ssm = retrying_client(server)
+            calls, sends = count_calls(ssm), count_sends(ssm)
             for tape in tapes:
                 _, state = tape.waiter_end()
-                waiter = client.get_waiter("command_executed")
+                waiter = ssm.get_waiter("command_executed")
                 if state in WAITER_SUCCESS:
                     waiter.wait(**tape.params(), WaiterConfig=NO_DELAY)
                 else:
                     with self.assertRaises(botocore.exceptions.WaiterError) as caught:
                         waiter.wait(**tape.params(), WaiterConfig=NO_DELAY)
                     self.assertEqual(caught.exception.last_response.get("Status"), state, tape)
-                # Past the end the terminal answer repeats: the state the waiter stopped on.
-                self.assertEqual(client.get_command_invocation(**tape.params())["Status"], state, tape)
+                # The next poll gets the tape's next answer (the terminal one repeats past the end).
+                polls, states = tape.waiter_end()[0], tape.states()
+                self.assertEqual(ssm.get_command_invocation(**tape.params())["Status"],
+                                 states[min(polls, len(states) - 1)], tape)
             throttles = faults_injected(server, "throttle")
             self.assertGreater(throttles, 0)
             fault_answers = server.requests_count("GetCommandInvocation", "fault")
@@ -80,7 +100,26 @@ class FaultInjectionTest(unittest.TestCase):
             # Every throttled attempt was retried by botocore, invisible to the waiter.
             hits = server.requests_count("GetCommandInvocation", "hit")
             self.assertEqual(hits, calls[0])
+            self.assertEqual(sends[0], hits + throttles)
             self.assertGreaterEqual(hits, sum(t.waiter_end()[0] for t in tapes))
+
+    def test_botocore_sees_a_retryable_throttle_and_a_modelled_500(self):
+        tape = terminal_tapes()[0]
+        with ReplayServer("--fault", "throttle=1") as server:
+            ssm = client(server, total_max_attempts=3)
+            sends = count_sends(ssm)
+            with self.assertRaises(botocore.exceptions.ClientError) as caught:
+                ssm.get_command_invocation(**tape.params())
+            error = caught.exception.response["Error"]
+            self.assertEqual((error["Code"], error["Message"]), ("ThrottlingException", "Rate exceeded"))
+            self.assertEqual(caught.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+            self.assertIn("reached max retries: 2", str(caught.exception))
+            self.assertEqual(sends[0], 3)
+        with ReplayServer("--fault", "error500=1") as server:
+            ssm = client(server, total_max_attempts=2)
+            with self.assertRaises(ssm.exceptions.InternalServerError):
+                ssm.get_command_invocation(**tape.params())
+            self.assertEqual(faults_injected(server, "error500"), 2)  # a 500 is retried too
 
     def test_same_seed_same_answers_different_seed_different(self):
         tape = terminal_tapes()[0]
@@ -102,7 +141,8 @@ class FaultInjectionTest(unittest.TestCase):
         self.assertNotEqual(run(8), first)
 
     def test_notfound_first_then_the_tape_plays_from_its_start(self):
-        tape = next(t for t in terminal_tapes() if t.answers[0][0] == 200 and t.waiter_end()[1] in WAITER_SUCCESS)
+        tape = next(t for t in terminal_tapes()
+                    if t.answers[0][0] == 200 and t.waiter_end()[1] in WAITER_SUCCESS)
         with ReplayServer("--fault", "notfound-first=2") as server:
             raw = []
             for _ in range(2):
@@ -117,23 +157,31 @@ class FaultInjectionTest(unittest.TestCase):
 
             # The waiter retries InvocationDoesNotExist: it takes exactly 2 more calls than the tape's.
             server.reset()
-            client = server.ssm_client()
-            calls = count_calls(client)
-            client.get_waiter("command_executed").wait(**tape.params(), WaiterConfig=NO_DELAY)
+            ssm = server.ssm_client()
+            calls = count_calls(ssm)
+            ssm.get_waiter("command_executed").wait(**tape.params(), WaiterConfig=NO_DELAY)
             self.assertEqual(calls[0], tape.waiter_end()[0] + 2)
 
             # In boto3, an injected one surfaces as the modelled exception.
             other = [t for t in terminal_tapes() if t.path != tape.path][0]
-            with self.assertRaises(client.exceptions.InvocationDoesNotExist):
-                client.get_command_invocation(**other.params())
+            with self.assertRaises(ssm.exceptions.InvocationDoesNotExist):
+                ssm.get_command_invocation(**other.params())
 
     def test_reset_closes_the_connection_without_an_answer(self):
         tape = terminal_tapes()[0]
         with ReplayServer("--fault", "reset=1") as server:
-            client = server.ssm_client()  # max_attempts 1: the error reaches the caller
+            ssm = client(server, total_max_attempts=1)  # no retry: the error reaches the caller
+            sends = count_sends(ssm)
             with self.assertRaises((botocore.exceptions.ConnectionClosedError,
                                     botocore.exceptions.EndpointConnectionError)):
-                client.get_command_invocation(**tape.params())
+                ssm.get_command_invocation(**tape.params())
+            self.assertEqual(sends[0], 1)
+            # With max_attempts=1 (one retry), botocore tries twice and still gets no answer.
+            ssm = client(server, max_attempts=1)
+            sends = count_sends(ssm)
+            with self.assertRaises(botocore.exceptions.ConnectionClosedError):
+                ssm.get_command_invocation(**tape.params())
+            self.assertEqual(sends[0], 2)
             # On the socket: the request is read, then the connection ends with not one byte back.
             body = json.dumps(tape.params()).encode()
             with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
@@ -147,20 +195,26 @@ class FaultInjectionTest(unittest.TestCase):
                 except ConnectionResetError:
                     pass
                 self.assertEqual(received, b"")
-            self.assertEqual(faults_injected(server, "reset"), 2)
+            self.assertEqual(faults_injected(server, "reset"), 4)
             # The server is fine afterwards: admin endpoints answer, and the tape has not moved.
             self.assertEqual(server.http("GET", "/__replay/health")[0], 200)
             self.assertEqual(server.requests_count("GetCommandInvocation", "hit"), 0)
 
     def test_standard_retries_ride_through_resets(self):
-        tape = next(t for t in terminal_tapes() if t.waiter_end()[1] in WAITER_SUCCESS)
+        tapes = [t for t in terminal_tapes() if t.waiter_end()[1] in WAITER_SUCCESS]
         with ReplayServer("--fault", "reset=0.3,throttle=0.1", "--seed", "3") as server:
-            client = retrying_client(server)
-            client.get_waiter("command_executed").wait(**tape.params(), WaiterConfig=NO_DELAY)
-            self.assertGreater(faults_injected(server, "reset"), 0)
+            ssm = retrying_client(server)
+            sends = count_sends(ssm)
+            for tape in tapes:
+                ssm.get_waiter("command_executed").wait(**tape.params(), WaiterConfig=NO_DELAY)
+            resets, throttles = faults_injected(server, "reset"), faults_injected(server, "throttle")
+            self.assertGreater(resets, 0)
+            hits = server.requests_count("GetCommandInvocation", "hit")
+            self.assertEqual(hits, sum(t.waiter_end()[0] for t in tapes))
+            self.assertEqual(sends[0], hits + resets + throttles)  # every fault was retried
 
     def test_delay_is_added(self):
-        tape = terminal_tapes()[0]
+        tape = next(t for t in terminal_tapes() if t.answers[0][0] == 200)
         with ReplayServer("--fault", "delay=300") as server:
             start = time.monotonic()
             status, _, _ = server.call("GetCommandInvocation", tape.params())
@@ -183,19 +237,21 @@ class FaultInjectionTest(unittest.TestCase):
             self.assertEqual(faults_injected(server, "throttle"), 1)
 
     def test_bad_spec_and_wrong_mode_are_refused_clearly(self):
+        wrong_mode = "--fault works in --mode replay and auto only"
         cases = [
             (("--mode", "replay", "--fault", "throttle=0.2,bogus=1"), "'bogus=1'"),
             (("--mode", "replay", "--fault", "throttle=2"), "'throttle=2'"),
             (("--mode", "replay", "--fault", "delay=20-5"), "'delay=20-5'"),
-            (("--mode", "replay", "--fault", "throttle=0.7", "--fault", "reset=0.7"), "sum must be at most 1"),
+            (("--mode", "replay", "--fault", "throttle=0.7", "--fault", "reset=0.7"),
+             "sum must be at most 1"),
             (("--mode", "replay", "--seed", "4"), "--seed only applies to --fault"),
-            (("--mode", "record", "--fault", "throttle=0.1"), "--fault works in --mode replay and auto only"),
-            (("--mode", "passthrough", "--fault", "throttle=0.1"), "--fault works in --mode replay and auto only"),
+            (("--mode", "record", "--fault", "throttle=0.1"), wrong_mode),
+            (("--mode", "passthrough", "--fault", "throttle=0.1"), wrong_mode),
         ]
         for args, expected in cases:
             with self.subTest(args=args):
-                proc = run_tool("serve", "--store", "/nonexistent-ssm-replay-store", "--listen", "127.0.0.1:0",
-                                *args, timeout=30)
+                proc = run_tool("serve", "--store", "/nonexistent-ssm-replay-store", "--listen",
+                                "127.0.0.1:0", *args, timeout=30)
                 self.assertNotEqual(proc.returncode, 0)
                 self.assertIn(expected, proc.stderr)
                 self.assertNotIn("listening on", proc.stdout)
