@@ -330,8 +330,7 @@ bench_scale() {
   list_ms=$(median_of "${list_times[@]}")
 
   # 5. Replay: the N store against a 1k store (the same set's first 1,000 tapes) encoded the same way
-  #    (dictionary trained on it, then re-imported), and the 1k store without a dictionary, which shows
-  #    what the dictionary costs a reader.
+  #    (with DICT=1: a dictionary trained on it, then re-imported).
   time_cmd _ "$BIN" import --store "$s1k_plain" "$tapes/0000"
   time_cmd _ "$BIN" compact --store "$s1k_plain" --out "$s1k_dict"
   if ((DICT)); then
@@ -341,19 +340,18 @@ bench_scale() {
   local keys_n=$w/keys-$n.tsv keys_1k=$tapes/0000/keys.tsv sample=${KEY_SAMPLE:-50000}
   # A fixed sample of keys spread over the whole store (each wrk thread holds them in Lua).
   cat "$tapes"/*/keys.tsv | shuf -n "$sample" --random-source=<(yes "$SEED") >"$keys_n"
-  local -A port_of=() pid_of=() keys_of=([1k]=$keys_1k [1k-nodict]=$keys_1k [N]=$keys_n)
+  local -A port_of=() pid_of=() keys_of=([1k]=$keys_1k [N]=$keys_n)
   serve_scale replay-1k "$s1k_dict" && port_of[1k]=$SERVER_PORT pid_of[1k]=$SERVER_PID
-  serve_scale replay-1k-nodict "$s1k_plain" && port_of[1k-nodict]=$SERVER_PORT pid_of[1k-nodict]=$SERVER_PID
   serve_scale replay-n "$store_dict" && port_of[N]=$SERVER_PORT pid_of[N]=$SERVER_PID
   local which round
-  for which in 1k 1k-nodict N; do
+  for which in 1k N; do
     run_wrk "warm-up $which" -t"$THREADS" -c"$CONNECTIONS" -d2s -s bench/keys.lua \
       "http://127.0.0.1:${port_of[$which]}/" -- "${keys_of[$which]}"
   done
   local -A rps=() p99s=()
   local rows=() bad=0 order
   for round in $(seq "$ROUNDS"); do
-    if ((round % 2)); then order="1k N 1k-nodict"; else order="N 1k 1k-nodict"; fi
+    if ((round % 2)); then order="1k N"; else order="N 1k"; fi
     for which in $order; do
       run_wrk "round $round $which" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s bench/keys.lua \
         "http://127.0.0.1:${port_of[$which]}/" -- "${keys_of[$which]}"
@@ -373,7 +371,7 @@ bench_scale() {
   printf '%-46s %12s s  <= 60 s for 1M: %s (%s s per 1M tapes, %s tapes/s)\n' "import (new store, no dictionary)" \
     "$import_s" "$(verdict "$import_s * 1000000 / $n <= 60")" "$(calc "$import_s * 1000000 / $n" 1)" \
     "$(calc "$n / $import_s" 0)"
-  printf '%-46s %12s s\n' "train-dict" "$train_s"
+  ((DICT)) && printf '%-46s %12s s\n' "train-dict" "$train_s"
   ((DICT)) && printf '%-46s %12s s  (%s tapes/s)\n' "re-import, records with the dictionary" "$import_dict_s" \
     "$(calc "$n / $import_dict_s" 0)"
   printf '%-46s %12s s\n' "compact" "$compact_s"
@@ -393,11 +391,11 @@ bench_scale() {
     "$THREADS" "$CONNECTIONS" "$DURATION" "$(wc -l <"$keys_1k")" "$(wc -l <"$keys_n")" "$n"
   printf '%-6s %-10s %12s %10s %10s\n' round store req/s p50_us p99_us
   printf '%s\n' "${rows[@]}"
-  local r1k rn rnd
-  r1k=$(median_of ${rps[1k]}) rn=$(median_of ${rps[N]}) rnd=$(median_of ${rps[1k-nodict]})
-  printf 'median req/s: 1k %s, N %s, 1k-nodict %s; N/1k = %s (target >= 0.90: %s); p99 N/1k = %s; 1k/1k-nodict = %s\n' \
-    "$r1k" "$rn" "$rnd" "$(calc "$rn / $r1k" 3)" "$(verdict "$rn / $r1k >= 0.90")" \
-    "$(calc "$(median_of ${p99s[N]}) / $(median_of ${p99s[1k]})" 2)" "$(calc "$r1k / $rnd" 3)"
+  local r1k rn
+  r1k=$(median_of ${rps[1k]}) rn=$(median_of ${rps[N]})
+  printf 'median req/s: 1k %s, N %s; N/1k = %s (target >= 0.90: %s); p99 N/1k = %s\n' \
+    "$r1k" "$rn" "$(calc "$rn / $r1k" 3)" "$(verdict "$rn / $r1k >= 0.90")" \
+    "$(calc "$(median_of ${p99s[N]}) / $(median_of ${p99s[1k]})" 2)"
   printf 'server RSS serving the %s store: VmHWM %s KiB, VmRSS %s KiB = RssAnon %s KiB + RssFile %s KiB (mapped store pages); target <= 64 MB: %s\n' \
     "$n" "${mem_n[0]}" "${mem_n[1]}" "${mem_n[2]}" "${mem_n[3]}" "$(verdict "${mem_n[0]} <= 65536")"
   printf 'server RSS serving the 1k store:  VmHWM %s KiB (RssAnon %s KiB + RssFile %s KiB)\n' "${mem_1k[0]}" \

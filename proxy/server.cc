@@ -188,6 +188,24 @@ const char* ErrorTypeForStatus(int status) {
   }
 }
 
+// Header bytes a request may carry in all (SDK requests carry 1-3 KB, a session token included);
+// more is refused with 431. cpp-httplib 0.11 itself limits one header line to 8192 bytes
+// (CPPHTTPLIB_HEADER_MAX_LENGTH) but not their number or total.
+constexpr size_t kMaxHeaderBytes = 16 * 1024;
+
+// Headers cpp-httplib adds to every request whose header section it read completely.
+bool IsAddedByHttplib(const std::string& name) {
+  return name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT";
+}
+
+size_t HeaderBytes(const httplib::Request& req) {
+  size_t n = 0;
+  for (const auto& [name, value] : req.headers) {
+    if (!IsAddedByHttplib(name)) n += name.size() + value.size() + 4;  // ": " and CRLF
+  }
+  return n;
+}
+
 bool SignalsBlocked() {
   sigset_t current;
   if (pthread_sigmask(SIG_BLOCK, nullptr, &current) != 0) return false;
@@ -433,7 +451,16 @@ httplib::Server::HandlerResponse Server::Impl::HandleHttpError(const httplib::Re
       message = "Request URI too long";
       break;
     case 400:
-      message = "Malformed HTTP request";
+      // cpp-httplib answers 400 when a header line exceeds 8192 bytes (or the headers never end). It
+      // parsed the request line then (path set) but had not yet added REMOTE_ADDR, which it adds to
+      // every request whose header section it read.
+      if (!req.path.empty() && !req.has_header("REMOTE_ADDR")) {
+        res.status = 431;
+        message = "Request header fields too large: a header line is over 8192 bytes (or the header "
+                  "section was cut off)";
+      } else {
+        message = "Malformed HTTP request";
+      }
       break;
     default:
       message = "HTTP error " + std::to_string(res.status);
@@ -472,6 +499,22 @@ Status Server::Impl::Bind() {
   // `curl -X POST .../__replay/reset` (no Content-Length, which cpp-httplib 0.11 refuses as 400) work.
   // A request that does announce a body takes the normal route, so the body is still consumed.
   server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (HeaderBytes(req) > kMaxHeaderBytes) {  // before any body is read
+      auto start = std::chrono::steady_clock::now();
+      HttpResponse r = AwsError{431, ErrorTypeForStatus(431),
+                                "Request header fields too large: " + std::to_string(HeaderBytes(req)) +
+                                    " bytes of headers, the limit is " + std::to_string(kMaxHeaderBytes)}
+                           .ToResponse();
+      ApplyResponse(std::move(r), res);
+      res.set_header("Connection", "close");  // a body may follow, unread
+      std::string target = req.get_header_value("X-Amz-Target");
+      std::string action = target.compare(0, 10, "AmazonSSM.") == 0 ? target.substr(10) : "";
+      int64_t micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::steady_clock::now() - start).count();
+      parts_.metrics->RecordRequest(action, Outcome::kError, micros);
+      LogAccess(req.method, req.path, action, "-", Outcome::kError, 431, micros);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (req.path.compare(0, 10, "/__replay/") != 0 || req.has_header("Transfer-Encoding") ||
         req.get_header_value<uint64_t>("Content-Length") != 0) {
       return httplib::Server::HandlerResponse::Unhandled;

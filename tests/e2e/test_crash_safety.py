@@ -13,10 +13,10 @@ import http.client
 import json
 import os
 import shutil
-import tempfile
-import threading
 import subprocess
 import sys
+import tempfile
+import threading
 import unittest
 
 from hardening_util import FastUpstream, ServeProcess, ssm_call
