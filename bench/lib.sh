@@ -103,6 +103,10 @@ proc_mem() {
        END {print h, r, a, f}' "/proc/$1/status"
 }
 
+# cpu_ticks PID: user + system CPU time the process used so far, in clock ticks (getconf CLK_TCK).
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+CLK_TCK=$(getconf CLK_TCK)
+
 # now_ns: monotonic enough for timing commands of seconds.
 now_ns() { date +%s%N; }
 

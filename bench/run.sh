@@ -70,7 +70,7 @@ bench_replay() {
   set -a && source "$w/key.env" && set +a
 
   start_server floor "$w" "$FLOOR" --listen 127.0.0.1:0 --body "$w/body.json"
-  local floor_port=$SERVER_PORT
+  local floor_port=$SERVER_PORT floor_pid=$SERVER_PID
   start_server replay "$w" "$BIN" serve --mode replay --order last --store "$w/store" --listen 127.0.0.1:0 \
     --log-level "$LOG_LEVEL"
   local replay_port=$SERVER_PORT replay_pid=$SERVER_PID
@@ -90,10 +90,14 @@ bench_replay() {
   run_wrk "warm-up replay" -t"$THREADS" -c"$CONNECTIONS" -d2s -s bench/gcinv.lua "http://127.0.0.1:$replay_port/"
 
   local f_rps=() f_p50=() f_p99=() r_rps=() r_p50=() r_p99=() rows=() bad=0 round order
+  # Server CPU per answered request: robust to the machine's other load, unlike req/s and tails.
+  local -A cpu=([floor]=0 [replay]=0) reqs=([floor]=0 [replay]=0) pid_of=([floor]=$floor_pid [replay]=$replay_pid)
+  local before
   for round in $(seq "$ROUNDS"); do
     # Alternate which goes first, so drift in the machine's load hits both alike.
     if ((round % 2)); then order="floor replay"; else order="replay floor"; fi
     for which in $order; do
+      before=$(cpu_ticks "${pid_of[$which]}")
       if [[ $which == floor ]]; then
         run_wrk "round $round floor" "${wrk_args[@]}" "http://127.0.0.1:$floor_port/"
         f_rps+=("$WRK_RPS") f_p50+=("$WRK_P50") f_p99+=("$WRK_P99")
@@ -103,6 +107,8 @@ bench_replay() {
         r_rps+=("$WRK_RPS") r_p50+=("$WRK_P50") r_p99+=("$WRK_P99")
         rows+=("$(printf '%-6s %-8s %12s %10s %10s' "$round" replay "$WRK_RPS" "$WRK_P50" "$WRK_P99")")
       fi
+      cpu[$which]=$((cpu[$which] + $(cpu_ticks "${pid_of[$which]}") - before))
+      reqs[$which]=$((reqs[$which] + WRK_REQUESTS))
       bad=$((bad + WRK_NON2XX + WRK_ERRORS))
     done
   done
@@ -124,10 +130,14 @@ bench_replay() {
   printf 'replay/floor req/s: %s (target >= 0.90: %s)   p99 replay/floor: %s (target <= 1.20: %s)   p50 ratio: %s\n' \
     "$ratio_rps" "$(verdict "$ratio_rps >= 0.90")" "$ratio_p99" "$(verdict "$ratio_p99 <= 1.20")" \
     "$(calc "$rp50 / $fp50" 3)"
+  local cf cr
+  cf=$(calc "${cpu[floor]} * 1e6 / $CLK_TCK / ${reqs[floor]}" 1) cr=$(calc "${cpu[replay]} * 1e6 / $CLK_TCK / ${reqs[replay]}" 1)
+  printf 'server CPU per request (all rounds): floor %s us, replay %s us (replay/floor %s)\n' "$cf" "$cr" \
+    "$(calc "$cr / $cf" 2)"
   printf 'non-2xx or socket errors: %s; replay server VmHWM %s KiB, VmRSS %s KiB; log level %s\n' \
     "$bad" "${mem[0]}" "${mem[1]}" "$LOG_LEVEL"
-  printf 'reproduce: DURATION=%s ROUNDS=%s BUILD_DIR=%s bash bench/run.sh replay   (raw wrk output: %s)\n' \
-    "$DURATION" "$ROUNDS" "$BUILD_DIR" "$BENCH_LOG"
+  printf 'reproduce: LOG_LEVEL=%s DURATION=%s ROUNDS=%s BUILD_DIR=%s bash bench/run.sh replay   (raw wrk output: %s)\n' \
+    "$LOG_LEVEL" "$DURATION" "$ROUNDS" "$BUILD_DIR" "$BENCH_LOG"
   stop_all
 }
 
@@ -245,8 +255,8 @@ bench_record() {
     "$stored" "$recorded_calls" "$( ((stored >= recorded_calls)) && echo ok || echo LOST)"
   printf 'store after the run:\n%s\n' "$(sed 's/^/  /' <<<"$stats_out")"
   printf 'non-2xx or socket errors: %s; record server VmHWM %s KiB; log level %s\n' "$bad" "${mem[0]}" "$LOG_LEVEL"
-  printf 'reproduce: DURATION=%s ROUNDS=%s BUILD_DIR=%s bash bench/run.sh record   (raw wrk output: %s)\n' \
-    "$DURATION" "$ROUNDS" "$BUILD_DIR" "$BENCH_LOG"
+  printf 'reproduce: LOG_LEVEL=%s DURATION=%s ROUNDS=%s BUILD_DIR=%s bash bench/run.sh record   (raw wrk output: %s)\n' \
+    "$LOG_LEVEL" "$DURATION" "$ROUNDS" "$BUILD_DIR" "$BENCH_LOG"
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -348,14 +358,17 @@ bench_scale() {
     run_wrk "warm-up $which" -t"$THREADS" -c"$CONNECTIONS" -d2s -s bench/keys.lua \
       "http://127.0.0.1:${port_of[$which]}/" -- "${keys_of[$which]}"
   done
-  local -A rps=() p99s=()
-  local rows=() bad=0 order
+  local -A rps=() p99s=() cpu=([1k]=0 [N]=0) reqs=([1k]=0 [N]=0)
+  local rows=() bad=0 order before
   for round in $(seq "$ROUNDS"); do
     if ((round % 2)); then order="1k N"; else order="N 1k"; fi
     for which in $order; do
+      before=$(cpu_ticks "${pid_of[$which]}")
       run_wrk "round $round $which" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s bench/keys.lua \
         "http://127.0.0.1:${port_of[$which]}/" -- "${keys_of[$which]}"
       rps[$which]+="$WRK_RPS " p99s[$which]+="$WRK_P99 "
+      cpu[$which]=$((cpu[$which] + $(cpu_ticks "${pid_of[$which]}") - before))
+      reqs[$which]=$((reqs[$which] + WRK_REQUESTS))
       rows+=("$(printf '%-6s %-10s %12s %10s %10s' "$round" "$which" "$WRK_RPS" "$WRK_P50" "$WRK_P99")")
       bad=$((bad + WRK_NON2XX + WRK_ERRORS))
     done
@@ -396,14 +409,17 @@ bench_scale() {
   printf 'median req/s: 1k %s, N %s; N/1k = %s (target >= 0.90: %s); p99 N/1k = %s\n' \
     "$r1k" "$rn" "$(calc "$rn / $r1k" 3)" "$(verdict "$rn / $r1k >= 0.90")" \
     "$(calc "$(median_of ${p99s[N]}) / $(median_of ${p99s[1k]})" 2)"
+  local c1k cn
+  c1k=$(calc "${cpu[1k]} * 1e6 / $CLK_TCK / ${reqs[1k]}" 1) cn=$(calc "${cpu[N]} * 1e6 / $CLK_TCK / ${reqs[N]}" 1)
+  printf 'server CPU per request (all rounds): 1k %s us, N %s us (N/1k %s)\n' "$c1k" "$cn" "$(calc "$cn / $c1k" 2)"
   printf 'server RSS serving the %s store: VmHWM %s KiB, VmRSS %s KiB = RssAnon %s KiB + RssFile %s KiB (mapped store pages); target <= 64 MB: %s\n' \
     "$n" "${mem_n[0]}" "${mem_n[1]}" "${mem_n[2]}" "${mem_n[3]}" "$(verdict "${mem_n[0]} <= 65536")"
   printf 'server RSS serving the 1k store:  VmHWM %s KiB (RssAnon %s KiB + RssFile %s KiB)\n' "${mem_1k[0]}" \
     "${mem_1k[2]}" "${mem_1k[3]}"
   printf 'non-2xx or socket errors: %s; log level %s\n' "$bad" "$LOG_LEVEL"
   printf 'stats of the served store:\n%s\n' "$(sed 's/^/  /' <<<"$st_dict")"
-  printf 'reproduce: DURATION=%s ROUNDS=%s SEED=%s DICT=%s BUILD_DIR=%s bash bench/run.sh scale %s   (log: %s)\n' \
-    "$DURATION" "$ROUNDS" "$SEED" "$DICT" "$BUILD_DIR" "$n" "$BENCH_LOG"
+  printf 'reproduce: LOG_LEVEL=%s DURATION=%s ROUNDS=%s SEED=%s DICT=%s BUILD_DIR=%s bash bench/run.sh scale %s   (log: %s)\n' \
+    "$LOG_LEVEL" "$DURATION" "$ROUNDS" "$SEED" "$DICT" "$BUILD_DIR" "$n" "$BENCH_LOG"
   if [[ -z ${KEEP_STORES:-} ]]; then rm -rf "$store_dict" "$s1k_plain" "$s1k_dict"; fi
 }
 

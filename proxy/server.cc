@@ -7,12 +7,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <functional>
 #include <iterator>
-#include <list>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -26,120 +23,12 @@
 #include "proxy/cursor_table.h"
 #include "proxy/tape_player.h"
 #include "proxy/tcp_shutdown.h"
+#include "proxy/tuned_http_server.h"
 #include "store/canonical_json.h"
 #include "store/tape_key.h"
 
 namespace ssm {
 namespace {
-
-// cpp-httplib's ThreadPool starts a fixed number of threads and each keep-alive connection holds one
-// for its whole life. This pool starts a worker whenever a job would otherwise wait, up to `max`, and
-// lets workers beyond `min` end after kIdleExit without work, so a burst of clients leaves no
-// lasting cost.
-class ElasticPool : public httplib::TaskQueue {
- public:
-  ElasticPool(size_t min, size_t max) : min_(min), max_(std::max(max, min)) {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (size_t i = 0; i < min; ++i) Spawn();
-  }
-  ElasticPool(const ElasticPool&) = delete;
-  ElasticPool& operator=(const ElasticPool&) = delete;
-
-  void enqueue(std::function<void()> fn) override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      jobs_.push_back(std::move(fn));
-      if (jobs_.size() > idle_ && live_ < max_) Spawn();
-    }
-    cv_.notify_one();
-  }
-
-  void shutdown() override {
-    std::list<std::thread> all;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      shutdown_ = true;
-      all.splice(all.end(), threads_);
-      all.splice(all.end(), finished_);
-    }
-    cv_.notify_all();
-    // Workers still running only touch mu_/jobs_ (they never touch their std::thread once moved).
-    for (auto& t : all) t.join();
-  }
-
- private:
-  static constexpr std::chrono::seconds kIdleExit{30};
-
-  void Spawn() {  // mu_ held
-    if (shutdown_) return;
-    for (auto& t : finished_) t.join();  // ended workers: join returns at once
-    finished_.clear();
-    threads_.emplace_back();
-    auto self = std::prev(threads_.end());
-    ++live_;
-    *self = std::thread([this, self] { Work(self); });
-  }
-
-  void Work(std::list<std::thread>::iterator self) {
-    for (;;) {
-      std::function<void()> fn;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        ++idle_;
-        bool woken = cv_.wait_for(lock, kIdleExit, [&] { return !jobs_.empty() || shutdown_; });
-        --idle_;
-        if (shutdown_ && jobs_.empty()) return;
-        if (!woken) {
-          if (live_ > min_) {
-            --live_;
-            finished_.splice(finished_.end(), threads_, self);  // joined by a later Spawn or shutdown
-            return;
-          }
-          continue;
-        }
-        fn = std::move(jobs_.front());
-        jobs_.pop_front();
-      }
-      fn();
-    }
-  }
-
-  const size_t min_, max_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  std::list<std::thread> threads_;   // running workers
-  std::list<std::thread> finished_;  // workers that ended, not yet joined
-  size_t live_ = 0;
-  size_t idle_ = 0;
-  bool shutdown_ = false;
-};
-
-// cpp-httplib 0.11 listens with a backlog of 5: a burst of connecting clients overflows the accept
-// queue, and the kernel drops their packets until TCP retransmits (1 s, 3 s, ... of added latency).
-// Linux lets listen() be called again on a listening socket to raise the backlog; the socket is a
-// protected member, hence this subclass.
-class TunedServer : public httplib::Server {
- public:
-  bool RaiseBacklog() {
-    socket_t fd = svr_sock_;
-    return fd != INVALID_SOCKET && ::listen(fd, SOMAXCONN) == 0;
-  }
-};
-
-// RFC 7231 IMF-fixdate, recomputed at most once a second per thread.
-std::string HttpDate() {
-  thread_local time_t cached_second = 0;
-  thread_local char cached[64] = {0};
-  time_t now = time(nullptr);
-  if (now != cached_second) {
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(cached, sizeof(cached), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    cached_second = now;
-  }
-  return cached;
-}
 
 // Headers the server writes itself: never copied from a recorded answer.
 bool IsServerOwnedHeader(const std::string& name) {
@@ -273,7 +162,7 @@ class Server::Impl {
     server_.stop();
   }
 
-  TunedServer server_;
+  TunedHttpServer server_;
   int port_ = 0;
 
  private:
@@ -313,7 +202,7 @@ void Server::Impl::HandleApi(const httplib::Request& req, httplib::Response& res
   headers.reserve(req.headers.size());
   for (const auto& [name, value] : req.headers) headers.emplace_back(name, value);
   ParsedRequest parsed =
-      ParseSsmRequest(req.method, req.path, std::move(headers), req.body, options_.max_body);
+      ParseSsmRequest(req.method, req.path, std::move(headers), req.body, options_.http.max_body);
   ModeAnswer answer;
   std::string key = "-";
   if (!parsed.ok()) {
@@ -444,7 +333,7 @@ httplib::Server::HandlerResponse Server::Impl::HandleHttpError(const httplib::Re
   std::string message;
   switch (res.status) {
     case 413:
-      message = "Request body exceeds the limit of " + std::to_string(options_.max_body) +
+      message = "Request body exceeds the limit of " + std::to_string(options_.http.max_body) +
                 " bytes (serve --max-body)";
       break;
     case 414:
@@ -478,14 +367,7 @@ httplib::Server::HandlerResponse Server::Impl::HandleHttpError(const httplib::Re
 }
 
 Status Server::Impl::Bind() {
-  size_t min_threads = options_.min_threads, max_threads = options_.max_threads;
-  server_.new_task_queue = [min_threads, max_threads] { return new ElasticPool(min_threads, max_threads); };
-  server_.set_tcp_nodelay(true);
-  server_.set_keep_alive_max_count(1000000);  // the default (5) closes busy connections needlessly
-  server_.set_keep_alive_timeout(options_.keep_alive_timeout_s);
-  server_.set_read_timeout(options_.read_timeout_s, 0);
-  server_.set_write_timeout(options_.write_timeout_s, 0);
-  server_.set_payload_max_length(options_.max_body);
+  server_.Apply(options_.http);
 
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { HandleApi(req, res); };
   // Every method and path reaches HandleApi, which answers AWS-shaped 404/405s itself.

@@ -15,6 +15,7 @@
 #include "proxy/metrics.h"
 #include "proxy/modes/mode.h"
 #include "proxy/request_parser.h"
+#include "proxy/tuned_http_server.h"
 #include "store/status.h"
 
 namespace ssm {
@@ -36,15 +37,11 @@ bool IsLoopbackHost(const std::string& host);
 
 struct ServerOptions {
   ListenAddress listen;
-  size_t max_body = kDefaultMaxBody;
   // When set, admin endpoints require header "X-Replay-Admin-Token: <token>" (or "Authorization:
   // Bearer <token>"). Without it, admin endpoints are refused on a non-loopback listen address.
   std::string admin_token;
-  size_t min_threads = 8;
-  size_t max_threads = 1024;     // at most this many connections are served at once
-  int keep_alive_timeout_s = 5;  // an idle keep-alive connection is closed after this
-  int read_timeout_s = 10;       // a client that stops sending mid-request is dropped after this
-  int write_timeout_s = 10;
+  // Threads, timeouts and the body limit (larger bodies: 413).
+  HttpTuning http{8, 1024, 5, 10, 10, kDefaultMaxBody};
   std::string store_dir;  // for /__replay/health
 };
 
@@ -71,7 +68,7 @@ class Server {
 
   // Serves until Stop() (from another thread) or a signal blocked by BlockStopSignals() arrives.
   Status Run();
-  // Thread-safe; Run() returns soon after (keep-alive connections end within keep_alive_timeout_s).
+  // Thread-safe; Run() returns soon after (keep-alive connections end within http.keep_alive_timeout_s).
   void Stop();
 
  private:

@@ -171,9 +171,9 @@ void RunServe(const ServeArgs& args) {
 
   ServerOptions server_options;
   server_options.listen = listen.value();
-  server_options.max_body = args.max_body;
+  server_options.http.max_body = args.max_body;
   server_options.admin_token = args.admin_token;
-  server_options.max_threads = args.max_threads;
+  server_options.http.max_threads = args.max_threads;
   server_options.store_dir = args.store;
   ServerParts parts;
   parts.mode = faulty ? faulty.get() : mode.get();
