@@ -1,4 +1,5 @@
-// `ssm-replay serve`: answer SSM API calls from a store of tapes (replay mode).
+// `ssm-replay serve`: the proxy. Builds the mode asked for (replay, record, auto, passthrough), with
+// fault injection around it when asked, and serves it over HTTP.
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -149,7 +150,6 @@ void RunServe(const ServeArgs& args) {
     options.latency = latency.value();
     mode = std::make_unique<ReplayMode>(&player, &cursors, options);
   }
-  // SERVE_MODES_EXTENSION_POINT
   if (!mode && IsForwardingMode(args.mode)) {
     ReplayOptions options;  // auto mode answers recorded keys by the replay rules
     options.order = order.value();
@@ -159,9 +159,6 @@ void RunServe(const ServeArgs& args) {
     if (!built.ok()) Fail("serve", built.status().message());
     mode = std::move(built).value();
   }
-  // record / auto / passthrough are built here (issue 4): each gets only the capabilities it needs
-  // (the TapePlayer and CursorTable above, an upstream, a recorder); the store is then opened
-  // read-write. Add their names to the --mode check in the command setup below.
   if (!mode) Fail("serve", "unknown --mode '" + args.mode + "'");
   std::unique_ptr<Mode> faulty;  // wraps `mode`, so declared after it
   if (faults.value()) {
