@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # variables set here are read by run.sh
 # Helpers for bench/run.sh (sourced, not run). Bash only.
 #
 # Servers are started with start_server, which records their pids; stop_all (installed as an EXIT trap
@@ -90,9 +91,11 @@ run_wrk() {
 
 # Floating point helpers (awk).
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
-max_of() { printf '%s\n' "$@" | sort -g | tail -1; }
-min_of() { printf '%s\n' "$@" | sort -g | head -1; }
-median_of() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# Each takes numbers as arguments, or as space-separated lists within arguments.
+numbers() { printf '%s\n' "$@" | tr -s ' ' '\n' | grep -v '^$'; }
+max_of() { numbers "$@" | sort -g | tail -1; }
+min_of() { numbers "$@" | sort -g | head -1; }
+median_of() { numbers "$@" | sort -g | awk '{a[NR] = $1} END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # verdict OK-CONDITION: "met" or "MISSED" (condition evaluated by awk).
 verdict() { awk "BEGIN { exit !($1) }" && echo "met" || echo "MISSED"; }
@@ -120,6 +123,26 @@ time_cmd() {
   "$@" >>"$BENCH_LOG" 2>&1 || die "failed: $* (see $BENCH_LOG)"
   end=$(now_ns)
   printf -v "$var" '%s' "$(calc "($end - $start) / 1e9" 3)"
+}
+
+# fsync_probe DIR: "p50 p99" in µs of 100 × (4 KiB write + fdatasync) in DIR: what one durable commit
+# costs at least on that disk right now.
+fsync_probe() {
+  python3 - "$1" <<'PY'
+import os, sys, time
+path = os.path.join(sys.argv[1], ".fsync-probe")
+fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+ts = []
+for i in range(100):
+    os.pwrite(fd, b"x" * 4096, (i % 16) * 4096)
+    t = time.perf_counter()
+    os.fdatasync(fd)
+    ts.append(time.perf_counter() - t)
+os.close(fd)
+os.unlink(path)
+ts.sort()
+print("%.0f %.0f" % (ts[50] * 1e6, ts[98] * 1e6))
+PY
 }
 
 human_bytes() {

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # ssm-replay benchmarks (not tests: they print figures and ratios from one run, never fail on a number).
 #
-#   bash bench/run.sh                 replay + record   (what `make bench` runs, ~3 minutes)
+#   bash bench/run.sh                 replay + record   (what `make bench` runs, ~5 minutes)
 #   bash bench/run.sh replay          replay server vs the cpp-httplib floor (issue 3)
 #   bash bench/run.sh record          record proxy's added latency and throughput (issue 4)
 #   bash bench/run.sh scale [N]       generate N tapes, import, stats, dictionary, list, replay on N vs
 #                                     1k tapes, server RSS (issue 5); N defaults to 100000. The issue's
-#                                     figures are for N=1000000 (~15 min, ~10 GB of disk under BENCH_WORK).
+#                                     figures are for N=1000000: `DICT=0 bash bench/run.sh scale 1000000`
+#                                     (~10 min here; ~8 GB of tapes, kept for reuse, plus ~10 GB of
+#                                     stores while it runs, under BENCH_WORK).
 #
 # Environment: BUILD_DIR (default build), BENCH_WORK (scratch, default $BUILD_DIR/bench-work), DURATION
 # (seconds per wrk run, default 10), ROUNDS (alternating rounds per comparison, default 3), THREADS /
@@ -67,6 +69,7 @@ bench_replay() {
   local body_bytes
   body_bytes=$(python3 bench/make_bench_tape.py "$w")
   "$BIN" import --store "$w/store" "$w/tapes" >>"$BENCH_LOG" 2>&1 || die "import failed (see $BENCH_LOG)"
+  # shellcheck disable=SC1091 # written by make_bench_tape.py just above
   set -a && source "$w/key.env" && set +a
 
   start_server floor "$w" "$FLOOR" --listen 127.0.0.1:0 --body "$w/body.json"
@@ -113,7 +116,7 @@ bench_replay() {
     done
   done
   local mem
-  mem=($(proc_mem "$replay_pid"))
+  read -ra mem <<<"$(proc_mem "$replay_pid")"
 
   header "replay vs framework floor (issue 3)"
   printf 'answer: %s bytes (GetCommandInvocation Success, --order last: every call a hit); wrk -t%s -c%s -d%ss, keep-alive\n' \
@@ -177,17 +180,12 @@ bench_record() {
   local tput_args=(-t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s bench/keys.lua)
   local -A port_of=([direct]=$up_port [record]=$rec_port [passthrough]=$pt_port)
   local paths=(direct record passthrough)
-  # Diagnostic: the same record proxy with its store on tmpfs, where a commit's fsync costs nothing,
-  # separates the disk sync from the proxy's own work.
-  if [[ -d /dev/shm && -w /dev/shm ]]; then
-    local shm
-    shm=$(mktemp -d /dev/shm/ssm-bench.XXXXXX)
-    BENCH_TMPDIRS+=("$shm")
-    start_server record-tmpfs "$w" "${creds[@]}" "$BIN" serve --mode record --store "$shm/store" \
-      --upstream "http://127.0.0.1:$up_port" --listen 127.0.0.1:0 --log-level "$LOG_LEVEL"
-    port_of[record-tmpfs]=$SERVER_PORT
-    paths=(direct record record-tmpfs passthrough)
-  fi
+  # The same record proxy with `--no-fsync` (commits not synced: safe against a killed process, not an
+  # OS crash) separates the disk sync from the proxy's own work.
+  start_server record-nofsync "$w" "${creds[@]}" "$BIN" serve --mode record --no-fsync --store "$w/store-nofsync" \
+    --upstream "http://127.0.0.1:$up_port" --listen 127.0.0.1:0 --log-level "$LOG_LEVEL"
+  port_of[record-nofsync]=$SERVER_PORT
+  paths=(direct record record-nofsync passthrough)
   local which round
   for which in "${paths[@]}"; do
     run_wrk "warm-up $which" -t1 -c1 -d2s -s bench/keys.lua "http://127.0.0.1:${port_of[$which]}/" -- "$keys"
@@ -199,7 +197,7 @@ bench_record() {
     for which in "${paths[@]}"; do
       run_wrk "latency round $round $which" "${lat_args[@]}" "http://127.0.0.1:${port_of[$which]}/" -- "$keys"
       p50s[$which]+="$WRK_P50 " p99s[$which]+="$WRK_P99 "
-      rows+=("$(printf '%-6s %-13s %10s %10s %10s' "$round" "$which" "$WRK_RPS" "$WRK_P50" "$WRK_P99")")
+      rows+=("$(printf '%-6s %-15s %10s %10s %10s' "$round" "$which" "$WRK_RPS" "$WRK_P50" "$WRK_P99")")
       bad=$((bad + WRK_NON2XX + WRK_ERRORS))
     done
   done
@@ -207,16 +205,17 @@ bench_record() {
   local -A rps_of=()
   for which in "${paths[@]}"; do
     run_wrk "throughput $which" "${tput_args[@]}" "http://127.0.0.1:${port_of[$which]}/" -- "$keys"
-    trows+=("$(printf '%-13s %10s %10s %10s' "$which" "$WRK_RPS" "$WRK_P50" "$WRK_P99")")
+    trows+=("$(printf '%-15s %10s %10s %10s' "$which" "$WRK_RPS" "$WRK_P50" "$WRK_P99")")
     bad=$((bad + WRK_NON2XX + WRK_ERRORS))
     rps_of[$which]=$WRK_RPS
   done
   # Calls the disk-backed record proxy answered (wrk counts completed responses, warm-up included).
   recorded_calls=$(awk '/^### .*record: / {want = 1} /^### / && !/record: / {want = 0}
                         want && /requests in/ {s += $1} END {print s + 1}' "$BENCH_LOG")
-  local mem
-  mem=($(proc_mem "$rec_pid"))
+  local mem fsync
+  read -ra mem <<<"$(proc_mem "$rec_pid")"
   stop_all
+  read -ra fsync <<<"$(fsync_probe "$w")"
   # Every answered call must be on tape (the proxy answers only after the commit).
   local stats_out stored
   stats_out=$("$BIN" stats --store "$w/store" 2>&1 || true)
@@ -226,17 +225,19 @@ bench_record() {
   header "record mode over a local upstream (issue 4)"
   printf 'upstream: ssm-bench-floor answering a %s-byte body; clients: wrk with 1,000 realistic keys (bench/keys.lua)\n' \
     "$(wc -c <"$w/body.json")"
-  printf 'record: store on %s (durable commits: LMDB fsync); record-tmpfs: store on /dev/shm (diagnostic only)\n' \
+  printf 'record: store on %s, default durability (each group commit fsynced before answering); record-nofsync: --no-fsync\n' \
     "$(df --output=source "$w" | tail -1)"
+  printf 'disk: 4 KiB write + fdatasync in %s takes p50 %s us, p99 %s us (measured after the runs)\n' "$w" \
+    "${fsync[0]}" "${fsync[1]}"
   printf 'latency, one client (wrk -t1 -c1 -d%ss):\n' "$DURATION"
-  printf '%-6s %-13s %10s %10s %10s\n' round path req/s p50_us p99_us
+  printf '%-6s %-15s %10s %10s %10s\n' round path req/s p50_us p99_us
   printf '%s\n' "${rows[@]}"
   local md50 md99 m50 m99 added50
-  md50=$(median_of ${p50s[direct]}) md99=$(median_of ${p99s[direct]})
+  md50=$(median_of "${p50s[direct]}") md99=$(median_of "${p99s[direct]}")
   for which in "${paths[@]}"; do
     [[ $which == direct ]] && continue
-    m50=$(median_of ${p50s[$which]}) m99=$(median_of ${p99s[$which]})
-    printf '%-13s adds p50 %6s us, p99 %8s us (medians of rounds)' "$which" "$(calc "$m50 - $md50" 0)" \
+    m50=$(median_of "${p50s[$which]}") m99=$(median_of "${p99s[$which]}")
+    printf '%-15s adds p50 %6s us, p99 %8s us (medians of rounds)' "$which" "$(calc "$m50 - $md50" 0)" \
       "$(calc "$m99 - $md99" 0)"
     if [[ $which == record ]]; then
       added50=$(calc "$m50 - $md50" 0)
@@ -245,7 +246,7 @@ bench_record() {
     printf '\n'
   done
   printf 'throughput, %s concurrent clients (wrk -t%s -c%s -d%ss):\n' "$CONNECTIONS" "$THREADS" "$CONNECTIONS" "$DURATION"
-  printf '%-13s %10s %10s %10s\n' path req/s p50_us p99_us
+  printf '%-15s %10s %10s %10s\n' path req/s p50_us p99_us
   printf '%s\n' "${trows[@]}"
   for which in "${paths[@]}"; do
     [[ $which == direct ]] && continue
@@ -374,7 +375,8 @@ bench_scale() {
     done
   done
   local mem_n mem_1k
-  mem_n=($(proc_mem "${pid_of[N]}")) mem_1k=($(proc_mem "${pid_of[1k]}"))
+  read -ra mem_n <<<"$(proc_mem "${pid_of[N]}")"
+  read -ra mem_1k <<<"$(proc_mem "${pid_of[1k]}")"
   stop_all
 
   header "scale: $n tapes (issue 5)"
@@ -405,10 +407,10 @@ bench_scale() {
   printf '%-6s %-10s %12s %10s %10s\n' round store req/s p50_us p99_us
   printf '%s\n' "${rows[@]}"
   local r1k rn
-  r1k=$(median_of ${rps[1k]}) rn=$(median_of ${rps[N]})
+  r1k=$(median_of "${rps[1k]}") rn=$(median_of "${rps[N]}")
   printf 'median req/s: 1k %s, N %s; N/1k = %s (target >= 0.90: %s); p99 N/1k = %s\n' \
     "$r1k" "$rn" "$(calc "$rn / $r1k" 3)" "$(verdict "$rn / $r1k >= 0.90")" \
-    "$(calc "$(median_of ${p99s[N]}) / $(median_of ${p99s[1k]})" 2)"
+    "$(calc "$(median_of "${p99s[N]}") / $(median_of "${p99s[1k]}")" 2)"
   local c1k cn
   c1k=$(calc "${cpu[1k]} * 1e6 / $CLK_TCK / ${reqs[1k]}" 1) cn=$(calc "${cpu[N]} * 1e6 / $CLK_TCK / ${reqs[N]}" 1)
   printf 'server CPU per request (all rounds): 1k %s us, N %s us (N/1k %s)\n' "$c1k" "$cn" "$(calc "$cn / $c1k" 2)"
