@@ -40,7 +40,9 @@ Result<std::unique_ptr<LmdbEnv>> LmdbEnv::Open(const std::string& dir, bool crea
   // The larger of the asked-for size and the file's current size (another process may have grown it).
   mdb_env_set_mapsize(env, initial_map_bytes);
   // MDB_NOTLS: read transactions are not tied to threads (server threads share them freely).
-  unsigned flags = MDB_NOTLS | (read_only ? MDB_RDONLY : 0) | (sync ? 0 : MDB_NOSYNC);
+  // MDB_NORDAHEAD: lookups are random; read-ahead would only fill memory (and RSS) with pages of
+  // tapes nobody asked for.
+  unsigned flags = MDB_NOTLS | MDB_NORDAHEAD | (read_only ? MDB_RDONLY : 0) | (sync ? 0 : MDB_NOSYNC);
   rc = mdb_env_open(env, dir.c_str(), flags, 0600);
   if (rc != 0) {
     if (rc == EACCES) return Status::IOError("no permission to open store " + dir + ": " + mdb_strerror(rc));

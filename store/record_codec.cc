@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <sstream>
+#include <tuple>
 
 #include <cereal/archives/portable_binary.hpp>
 #include <cereal/types/string.hpp>
@@ -94,13 +95,34 @@ std::string SerializeInteraction(const Interaction& interaction) {
 
 namespace {
 
-// zstd contexts are costly to create; one of each per thread, reused.
+constexpr int kLevel = 3;  // zstd's default: most of the ratio at a fraction of the time of higher levels
+
+// zstd contexts are costly to create, and digesting a dictionary costs far more than compressing a
+// record with it: one context of each kind per thread, and each dictionary digested once per thread.
+// A dictionary is known by its id and the address and size of its bytes (stores never free or
+// change a dictionary while open).
 struct ZstdContexts {
+  using DictKey = std::tuple<uint32_t, const void*, size_t>;
   ZSTD_CCtx* cctx = ZSTD_createCCtx();
   ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  std::map<DictKey, ZSTD_CDict*> cdicts;
+  std::map<DictKey, ZSTD_DDict*> ddicts;
+
   ~ZstdContexts() {
     ZSTD_freeCCtx(cctx);
     ZSTD_freeDCtx(dctx);
+    for (auto& [key, d] : cdicts) ZSTD_freeCDict(d);
+    for (auto& [key, d] : ddicts) ZSTD_freeDDict(d);
+  }
+  ZSTD_CDict* CDict(uint32_t id, const std::string& dict) {
+    ZSTD_CDict*& d = cdicts[DictKey(id, dict.data(), dict.size())];
+    if (d == nullptr) d = ZSTD_createCDict(dict.data(), dict.size(), kLevel);
+    return d;
+  }
+  ZSTD_DDict* DDict(uint32_t id, const std::string& dict) {
+    ZSTD_DDict*& d = ddicts[DictKey(id, dict.data(), dict.size())];
+    if (d == nullptr) d = ZSTD_createDDict(dict.data(), dict.size());
+    return d;
   }
 };
 ZstdContexts& Contexts() {
@@ -112,7 +134,6 @@ ZstdContexts& Contexts() {
 
 std::string EncodeInteraction(const Interaction& interaction, uint32_t dictionary_id,
                               const std::string* dictionary, size_t* raw_size) {
-  constexpr int kLevel = 3;  // zstd's default: most of the ratio at a fraction of the time of higher levels
   std::string raw = SerializeInteraction(interaction);
   if (raw_size) *raw_size = raw.size();
   ZSTD_CCtx* cctx = Contexts().cctx;
@@ -120,7 +141,7 @@ std::string EncodeInteraction(const Interaction& interaction, uint32_t dictionar
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, kLevel);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
   if (dictionary == nullptr) dictionary_id = 0;
-  if (dictionary != nullptr) ZSTD_CCtx_loadDictionary(cctx, dictionary->data(), dictionary->size());
+  if (dictionary != nullptr) ZSTD_CCtx_refCDict(cctx, Contexts().CDict(dictionary_id, *dictionary));
 
   std::string out(kHeaderBytes + ZSTD_compressBound(raw.size()), '\0');
   out[0] = static_cast<char>(kRecordVersion);
@@ -158,7 +179,7 @@ Result<Interaction> DecodeInteraction(std::string_view value, const DictionaryLo
       return Status::Corruption("record needs zstd dictionary " + std::to_string(dictionary_id) +
                                 ", which the store does not have");
     }
-    ZSTD_DCtx_loadDictionary(dctx, dict->data(), dict->size());
+    ZSTD_DCtx_refDDict(dctx, Contexts().DDict(dictionary_id, *dict));
   }
   std::string raw(static_cast<size_t>(size), '\0');
   size_t n = ZSTD_decompressDCtx(dctx, raw.data(), raw.size(), frame.data(), frame.size());

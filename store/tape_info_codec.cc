@@ -25,11 +25,17 @@ std::string EncodeTapeInfo(const TapeInfo& info) {
   std::string bytes = std::move(raw).str();
   std::string out(1 + ZSTD_compressBound(bytes.size()), '\0');
   out[0] = static_cast<char>(kTapeInfoVersion);
-  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  // One context per thread, reused: creating one costs more than compressing a summary.
+  struct Context {
+    ZSTD_CCtx* cctx = ZSTD_createCCtx();
+    ~Context() { ZSTD_freeCCtx(cctx); }
+  };
+  thread_local Context context;
+  ZSTD_CCtx* cctx = context.cctx;
+  ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 1);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
   size_t n = ZSTD_compress2(cctx, out.data() + 1, out.size() - 1, bytes.data(), bytes.size());
-  ZSTD_freeCCtx(cctx);
   if (ZSTD_isError(n)) throw std::runtime_error(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
   out.resize(1 + n);
   return out;

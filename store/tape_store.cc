@@ -1,6 +1,5 @@
 #include "store/tape_store.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -398,23 +397,54 @@ Result<StoreStats> TapeStore::Stats() const {
 }
 
 Status TapeStore::CopyCompact(const std::string& out_dir) const {
-  if (::mkdir(out_dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return Status::IOError("cannot create " + out_dir + ": " + std::strerror(errno));
+  struct stat st;
+  if (::stat((out_dir + "/data.mdb").c_str(), &st) == 0) {
+    return Status::InvalidArgument(out_dir + " already holds a store: compact writes to a new, empty directory");
   }
-  std::string path = out_dir + "/data.mdb";
-  // Created here, 0600, rather than by LMDB (which would use 0666 less the umask).
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (fd < 0) {
-    return Status::IOError("cannot create " + path + ": " + std::strerror(errno) +
-                           (errno == EEXIST ? " (compact writes to a new, empty directory)" : ""));
+  auto out = LmdbEnv::Open(out_dir, /*create=*/true, /*read_only=*/false, /*sync=*/false, 64ull << 20);
+  if (!out.ok()) return out.status();
+  const LmdbEnv::Tables& from = impl_->env_->tables();
+  const LmdbEnv::Tables& to = (*out)->tables();
+  // Entries are appended in key order (MDB_APPEND), so every page comes out full: after imports and
+  // recordings in random key order, pages are about half full, and LMDB's own compacting copy keeps
+  // them so.
+  constexpr size_t kEntriesPerTransaction = 20000;
+  Status inner;
+  Status s = impl_->env_->Read([&](MDB_txn* txn) {
+    for (auto [src, dst] : {std::pair{from.meta, to.meta}, {from.tapes, to.tapes}, {from.records, to.records}}) {
+      MDB_cursor* cursor = nullptr;
+      int rc = mdb_cursor_open(txn, src, &cursor);
+      if (rc != 0) return rc;
+      MDB_val k, v;
+      rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST);
+      std::vector<std::pair<std::string, std::string>> chunk;
+      while (rc == 0 && inner.ok()) {
+        chunk.clear();
+        for (; rc == 0 && chunk.size() < kEntriesPerTransaction; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+          chunk.emplace_back(ToView(k), ToView(v));
+        }
+        inner = (*out)->Write([&](MDB_txn* out_txn) {
+          for (const auto& [key, value] : chunk) {
+            MDB_val ok = ToVal(key), ov = ToVal(value);
+            if (int r = mdb_put(out_txn, dst, &ok, &ov, MDB_APPEND); r != 0) return r;
+          }
+          return 0;
+        });
+      }
+      mdb_cursor_close(cursor);
+      if (!inner.ok()) return kCallbackFailed;
+      if (rc != MDB_NOTFOUND) return rc;
+    }
+    return 0;
+  });
+  if (s.ok() && inner.ok() && mdb_env_sync((*out)->env(), 1) != 0) {
+    inner = Status::IOError("cannot sync the compacted copy in " + out_dir);
   }
-  int rc = mdb_env_copyfd2(impl_->env_->env(), fd, MDB_CP_COMPACT);
-  int sync_rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0 || sync_rc != 0) {
-    ::unlink(path.c_str());
-    return Status::IOError("compacting copy to " + out_dir + " failed: " +
-                           (rc != 0 ? impl_->env_->Describe(rc) : std::string(std::strerror(errno))));
+  if (!inner.ok() || !s.ok()) {
+    out->reset();
+    ::unlink((out_dir + "/data.mdb").c_str());
+    ::unlink((out_dir + "/lock.mdb").c_str());
+    return Status::IOError("compacting copy to " + out_dir + " failed: " + (inner.ok() ? s : inner).message());
   }
   return Status::OK();
 }
