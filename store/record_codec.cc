@@ -22,7 +22,7 @@ namespace {
 
 constexpr size_t kHeaderBytes = 5;  // u8 record version + u32 LE dictionary id
 // No single interaction is anywhere near this; a larger claimed size means damage.
-constexpr unsigned long long kMaxDecodedBytes = 256ull << 20;
+constexpr unsigned long long kMaxDecodedBytes = 64ull << 20;
 
 // Lets load() refuse lengths that run past the end of the decoded bytes, so damaged input cannot
 // make it allocate gigabytes. Set by DecodeInteraction for the duration of one decode on this

@@ -421,7 +421,8 @@ Status TapeStore::CopyCompact(const std::string& out_dir) const {
   constexpr size_t kEntriesPerTransaction = 20000;
   Status inner;
   Status s = impl_->env_->Read([&](MDB_txn* txn) {
-    for (auto [src, dst] : {std::pair{from.meta, to.meta}, {from.tapes, to.tapes}, {from.records, to.records}}) {
+    for (auto tables : {std::pair{from.meta, to.meta}, {from.tapes, to.tapes}, {from.records, to.records}}) {
+      MDB_dbi src = tables.first, dst = tables.second;  // not a structured binding: lambdas capture dst
       MDB_cursor* cursor = nullptr;
       int rc = mdb_cursor_open(txn, src, &cursor);
       if (rc != 0) return rc;
