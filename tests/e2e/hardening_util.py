@@ -110,6 +110,15 @@ class ServeProcess:
     def output(self):
         return self.stdout() + self.stderr()
 
+    def wait_for_stderr(self, pattern, timeout=10.0):
+        """stderr once it matches `pattern` (the log is written asynchronously), or as it is at timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.stderr()
+            if re.search(pattern, text) or time.monotonic() > deadline:
+                return text
+            time.sleep(0.05)
+
     def connection(self, timeout=30):
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
 

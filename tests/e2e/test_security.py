@@ -163,7 +163,7 @@ class SecurityTest(unittest.TestCase):
         s = self.serve(self.replay_store, "replay", "--log-level", "info", listen="0.0.0.0:0")
         self.assertEqual(s.host, "0.0.0.0")
         self.assertEqual(listening_sockets(s.pid), [("0.0.0.0", s.port)])
-        self.assertRegex(s.stderr(), r"(?i)warn[^\n]*non-loopback")
+        self.assertRegex(s.wait_for_stderr(r"(?i)warn[^\n]*non-loopback"), r"(?i)warn[^\n]*non-loopback")
         for path in ("/__replay/health", "/__replay/metrics"):
             status, body = http_get(s.port, path)
             self.assertIn(status, (401, 403), f"{path} open without --admin-token on 0.0.0.0")
@@ -178,7 +178,7 @@ class SecurityTest(unittest.TestCase):
 
         s = self.serve(self.replay_store, "replay", "--log-level", "trace", "--admin-token", ADMIN_TOKEN,
                        listen="0.0.0.0:0")
-        self.assertRegex(s.stderr(), r"(?i)warn[^\n]*non-loopback")
+        self.assertRegex(s.wait_for_stderr(r"(?i)warn[^\n]*non-loopback"), r"(?i)warn[^\n]*non-loopback")
         for path in ("/__replay/health", "/__replay/metrics"):
             self.assertIn(http_get(s.port, path)[0], (401, 403), f"{path} without a token")
             self.assertIn(http_get(s.port, path, {"X-Replay-Admin-Token": "wrong"})[0], (401, 403))
