@@ -20,7 +20,7 @@ import threading
 import unittest
 
 from hardening_util import FastUpstream, ServeProcess, ssm_call
-from upstreams import BIN, operator_env, response_json
+from upstreams import BIN, export_tapes, operator_env, response_json
 
 CLIENTS = 16
 KILL_AFTER = 400        # answered calls before the SIGKILL
@@ -56,26 +56,13 @@ def tape_id(action, request):
 
 
 def exported_tapes(store):
-    out = tempfile.mkdtemp(prefix="ssm-e2e-crash-export-")
-    try:
-        proc = subprocess.run([BIN, "export", "--store", store, "--out", out], capture_output=True, text=True,
-                              timeout=60)
-        if proc.returncode != 0:
-            raise AssertionError(f"export after the crash failed: {proc.stderr}")
-        tapes = {}
-        for root, _, files in os.walk(out):
-            for name in files:
-                with open(os.path.join(root, name), encoding="utf-8") as f:
-                    tape = json.load(f)
-                key = tape["key"]
-                if key["action"] == "GetCommandInvocation":
-                    tid = tape_id(key["action"], key)
-                else:
-                    tid = tape_id(key["action"], key["request"])
-                tapes[tid] = [(i["response"]["status"], response_json(i)) for i in tape["interactions"]]
-        return tapes
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
+    """{tape id: [(status, response JSON)]} of the store, read back through `ssm-replay export`."""
+    tapes = {}
+    for tape in export_tapes(store).values():
+        key = tape["key"]
+        tid = tape_id(key["action"], key if key["action"] == "GetCommandInvocation" else key["request"])
+        tapes[tid] = [(i["response"]["status"], response_json(i)) for i in tape["interactions"]]
+    return tapes
 
 
 class CrashSafetyTest(unittest.TestCase):

@@ -308,22 +308,28 @@ def store_bytes(store):
     return data
 
 
-def export_bytes(store):
-    """Every byte of `ssm-replay export` of the store."""
+def exported_files(store):
+    """`ssm-replay export` of the store: [(relative path, bytes)], sorted by path."""
     out = tempfile.mkdtemp(prefix="ssm-e2e-export-")
     try:
         proc = subprocess.run([BIN, "export", "--store", store, "--out", out], capture_output=True, text=True,
                               timeout=60)
         if proc.returncode != 0:
             raise AssertionError(f"export failed: {proc.stderr}")
-        data = b""
-        for root, _, files in os.walk(out):
-            for name in sorted(files):
-                with open(os.path.join(root, name), "rb") as f:
-                    data += f.read()
-        return data
+        files = []
+        for root, _, names in os.walk(out):
+            for name in names:
+                path = os.path.join(root, name)
+                with open(path, "rb") as f:
+                    files.append((os.path.relpath(path, out), f.read()))
+        return sorted(files)
     finally:
         shutil.rmtree(out, ignore_errors=True)
+
+
+def export_bytes(store):
+    """Every byte of `ssm-replay export` of the store."""
+    return b"".join(data for _, data in exported_files(store))
 
 
 def forbidden_strings(extra=()):
@@ -333,21 +339,8 @@ def forbidden_strings(extra=()):
 
 def export_tapes(store):
     """The store's tapes as `ssm-replay export` writes them: {relative path: parsed tape file}."""
-    out = tempfile.mkdtemp(prefix="ssm-e2e-export-")
-    try:
-        proc = subprocess.run([BIN, "export", "--store", store, "--out", out], capture_output=True, text=True,
-                              timeout=60)
-        if proc.returncode != 0:
-            raise AssertionError(f"export failed: {proc.stderr}")
-        tapes = {}
-        for root, _, files in os.walk(out):
-            for name in files:
-                path = os.path.join(root, name)
-                with open(path, encoding="utf-8") as f:
-                    tapes[os.path.relpath(path, out)] = json.load(f)
-        return tapes
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
+    return {path: json.loads(data) for path, data in exported_files(store)}
+
 
 
 def ssm_client(url, key_id=CLIENT_KEY_ID, secret=CLIENT_SECRET, raw=None):
