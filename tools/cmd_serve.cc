@@ -1,5 +1,6 @@
 // `ssm-replay serve`: the proxy. Builds the mode asked for (replay, record, auto, passthrough), with
 // fault injection around it when asked, and serves it over HTTP.
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -8,8 +9,6 @@
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/async.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "proxy/cursor_table.h"
@@ -21,6 +20,7 @@
 #include "proxy/server.h"
 #include "proxy/tape_player.h"
 #include "store/tape_store.h"
+#include "tools/buffered_stderr_sink.h"
 #include "tools/cli_util.h"
 #include "tools/command.h"
 #include "tools/serve_faults.h"
@@ -102,18 +102,16 @@ void PrintExample(const TapeStore& store, const std::string& host, int port) {
 }
 
 void SetUpLogging(const std::string& level) {
-  // Asynchronous, so the access log never makes a request wait on the terminal.
-  spdlog::init_thread_pool(8192, 1);
-  auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  auto logger = std::make_shared<spdlog::async_logger>("ssm-replay", sink, spdlog::thread_pool(),
-                                                       spdlog::async_overflow_policy::block);
+  auto logger = std::make_shared<spdlog::logger>("ssm-replay", std::make_shared<BufferedStderrSink>());
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
   logger->set_level(spdlog::level::from_str(level));
+  logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
+  spdlog::flush_every(std::chrono::seconds(1));
 }
 
 void RunServe(const ServeArgs& args) {
-  // Before any thread starts (the log thread included), so SIGINT/SIGTERM reach the server's waiter.
+  // Before any thread starts (the log flusher included), so SIGINT/SIGTERM reach the server's waiter.
   BlockStopSignals();
   SetUpLogging(args.log_level);
 
