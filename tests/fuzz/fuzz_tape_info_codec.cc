@@ -20,21 +20,12 @@
 #include "store/tape_info_codec.h"
 #include "store/tape_key.h"
 #include "tests/fuzz/fuzz_check.h"
+#include "tests/fuzz/summary_keys.h"
 
 namespace {
 
 const std::vector<ssm::TapeKey>& Keys() {
-  static const std::vector<ssm::TapeKey> keys = {
-      ssm::TapeKey::ForInvocation("8f03f58b-4641-4dab-92b2-d82e3c091f90", "i-00331bb206d9edf5d", "PatchLinux")
-          .value(),
-      ssm::TapeKey::ForInvocation("0a762b73-d2f3-4e94-943e-7e08ad5cbd11", "i-02ddaa52936e74235", std::nullopt)
-          .value(),
-      ssm::TapeKey::ForAction("SendCommand",
-                              "{\"DocumentName\":\"AWS-RunShellScript\",\"InstanceIds\":[\"i-02ddaa52936e74235\"],"
-                              "\"Parameters\":{\"commands\":[\"uptime\"]}}")
-          .value(),
-      ssm::TapeKey::ForAction("ListCommands", "{}").value(),
-  };
+  static const std::vector<ssm::TapeKey> keys = ssm::fuzz::SummaryKeys();
   return keys;
 }
 

@@ -16,6 +16,7 @@
 #include "store/tape_info_codec.h"
 #include "store/tape_key.h"
 #include "tests/fuzz/record_dictionary.h"
+#include "tests/fuzz/summary_keys.h"
 #include "tools/tape_file.h"
 
 namespace fs = std::filesystem;
@@ -100,18 +101,8 @@ int main(int argc, char** argv) {
     }
   }
 
-  // Summaries, for the key each mode selects (fuzz_tape_info_codec.cc, Keys(), same order).
-  std::vector<ssm::TapeKey> keys = {
-      ssm::TapeKey::ForInvocation("8f03f58b-4641-4dab-92b2-d82e3c091f90", "i-00331bb206d9edf5d", "PatchLinux")
-          .value(),
-      ssm::TapeKey::ForInvocation("0a762b73-d2f3-4e94-943e-7e08ad5cbd11", "i-02ddaa52936e74235", std::nullopt)
-          .value(),
-      ssm::TapeKey::ForAction("SendCommand",
-                              "{\"DocumentName\":\"AWS-RunShellScript\",\"InstanceIds\":[\"i-02ddaa52936e74235\"],"
-                              "\"Parameters\":{\"commands\":[\"uptime\"]}}")
-          .value(),
-      ssm::TapeKey::ForAction("ListCommands", "{}").value(),
-  };
+  // Summaries, for the key each mode selects (tests/fuzz/summary_keys.h, same order).
+  std::vector<ssm::TapeKey> keys = ssm::fuzz::SummaryKeys();
   for (size_t k = 0; k < keys.size(); ++k) {
     ssm::TapeInfo info{keys[k], static_cast<uint32_t>(k + 3), 4100 * (k + 1), 900 * (k + 1), 1791969123415,
                        1791969143415 + static_cast<int64_t>(k)};
