@@ -128,7 +128,7 @@ class ReplayClientsTest(unittest.TestCase):
     def test_waiter_polls_through_eventual_consistency(self):
         tapes = [t for t in ending_in({"Success"}) if t.states()[0] == "InvocationDoesNotExist"]
         if not tapes:
-            self.skipTest("no fixture starts with InvocationDoesNotExist")
+            self.fail("no bundled fixture starts with InvocationDoesNotExist: fixtures/ must cover it")
         client = self.server.ssm_client()
         with self.assertRaises(botocore.exceptions.ClientError) as caught:
             client.get_command_invocation(**tapes[0].params())
@@ -192,7 +192,7 @@ class ReplayClientsTest(unittest.TestCase):
     def test_plugin_name_absent_and_present_are_different_tapes(self):
         with_plugin = [t for t in invocation_tapes() if t.plugin_name is not None and t.answers[0][0] == 200]
         if not with_plugin:
-            self.skipTest("no fixture keyed with a PluginName")
+            self.fail("no bundled fixture is keyed with a PluginName: fixtures/ must cover it")
         tape = with_plugin[0]
         status, _, body = self.server.call("GetCommandInvocation", tape.params())
         self.assertEqual(status, 200)
