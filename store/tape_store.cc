@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -464,7 +465,14 @@ Result<uint32_t> TapeStore::TrainDictionary(size_t max_bytes, size_t max_samples
   std::vector<std::string> samples;
   Status inner;
   Status s = impl_->env_->Read([&](MDB_txn* txn) {
+    // Every stride-th record, so the samples span the whole store: its first records in key order are
+    // all of one kind (action tapes sort before invocation tapes).
+    MDB_stat stat;
+    mdb_stat(txn, impl_->env_->tables().records, &stat);
+    uint64_t stride = std::max<uint64_t>(1, stat.ms_entries / std::max<size_t>(1, max_samples));
+    uint64_t n = 0;
     return ScanPrefix(txn, impl_->env_->tables().records, "", [&](std::string_view, std::string_view v) {
+      if (n++ % stride != 0) return true;
       auto interaction = DecodeInteraction(v, impl_->Lookup());
       if (interaction.ok()) samples.push_back(SerializeInteraction(*interaction));
       return samples.size() < max_samples;
