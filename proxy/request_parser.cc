@@ -97,13 +97,11 @@ ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, He
                 "Missing X-Amz-Target header: SSM calls name their operation as X-Amz-Target: "
                 "AmazonSSM.<Action>");
   }
-  std::string_view t = *target;
-  std::string_view prefix = kSsmTargetPrefix;
-  if (t.substr(0, prefix.size()) != prefix || SsmActionIndex(t.substr(prefix.size())) < 0) {
+  std::string action(ActionFromTarget(*target));
+  if (SsmActionIndex(action) < 0) {
     return Fail(400, "UnknownOperationException",
-                "Unknown operation '" + Clip(t) + "': expected AmazonSSM.<Action> naming an SSM API action");
+                "Unknown operation '" + Clip(*target) + "': expected AmazonSSM.<Action> naming an SSM API action");
   }
-  std::string action(t.substr(prefix.size()));
 
   nlohmann::json json;
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) {

@@ -21,6 +21,7 @@
 
 #include "proxy/aws_error.h"
 #include "proxy/cursor_table.h"
+#include "proxy/ssm_actions.h"
 #include "proxy/tape_player.h"
 #include "proxy/tcp_shutdown.h"
 #include "proxy/tuned_http_server.h"
@@ -170,6 +171,12 @@ class Server::Impl {
   void HandleAdmin(const httplib::Request& req, httplib::Response& res,
                    std::chrono::steady_clock::time_point start);
   httplib::Server::HandlerResponse HandleHttpError(const httplib::Request& req, httplib::Response& res);
+  // Metrics and the access log for a request the server refused before it reached the mode.
+  void CountRefusal(const httplib::Request& req, int status, int64_t micros) {
+    std::string action(ActionFromTarget(req.get_header_value("X-Amz-Target")));
+    parts_.metrics->RecordRequest(action, Outcome::kError, micros);
+    LogAccess(req.method, req.path, action, "-", Outcome::kError, status, micros);
+  }
   void LogAccess(const std::string& method, const std::string& path, const std::string& action,
                  const std::string& key, Outcome outcome, int status, int64_t micros);
 
@@ -359,10 +366,7 @@ httplib::Server::HandlerResponse Server::Impl::HandleHttpError(const httplib::Re
   res.body = std::move(r.body);
   for (auto& [name, value] : r.headers) res.set_header(name, value);
   res.set_header("Date", HttpDate());
-  std::string target = req.get_header_value("X-Amz-Target");
-  std::string action = target.compare(0, 10, "AmazonSSM.") == 0 ? target.substr(10) : "";
-  parts_.metrics->RecordRequest(action, Outcome::kError, 0);
-  LogAccess(req.method, req.path, action, "-", Outcome::kError, res.status, 0);
+  CountRefusal(req, res.status, 0);
   return httplib::Server::HandlerResponse::Handled;
 }
 
@@ -389,12 +393,9 @@ Status Server::Impl::Bind() {
                            .ToResponse();
       ApplyResponse(std::move(r), res);
       res.set_header("Connection", "close");  // a body may follow, unread
-      std::string target = req.get_header_value("X-Amz-Target");
-      std::string action = target.compare(0, 10, "AmazonSSM.") == 0 ? target.substr(10) : "";
-      int64_t micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                           std::chrono::steady_clock::now() - start).count();
-      parts_.metrics->RecordRequest(action, Outcome::kError, micros);
-      LogAccess(req.method, req.path, action, "-", Outcome::kError, 431, micros);
+      CountRefusal(req, 431,
+                   std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
+                       .count());
       return httplib::Server::HandlerResponse::Handled;
     }
     if (req.path.compare(0, 10, "/__replay/") != 0 || req.has_header("Transfer-Encoding") ||

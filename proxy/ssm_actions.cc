@@ -67,4 +67,9 @@ std::string_view SsmActionName(int index) {
   return kActions[static_cast<size_t>(index)];
 }
 
+std::string_view ActionFromTarget(std::string_view target) {
+  std::string_view prefix = kSsmTargetPrefix;
+  return target.substr(0, prefix.size()) == prefix ? target.substr(prefix.size()) : std::string_view();
+}
+
 }  // namespace ssm

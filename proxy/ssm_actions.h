@@ -10,6 +10,10 @@ namespace ssm {
 
 inline constexpr char kSsmTargetPrefix[] = "AmazonSSM.";
 
+// The action an X-Amz-Target header names ("AmazonSSM.GetCommandInvocation" -> "GetCommandInvocation"),
+// or empty when it lacks the prefix. Not checked against the known operations.
+std::string_view ActionFromTarget(std::string_view target);
+
 // Position of `action` among the known operations (0 .. SsmActionCount()-1), or -1 when unknown.
 int SsmActionIndex(std::string_view action);
 size_t SsmActionCount();
