@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "proxy/flat_json_object.h"
 #include "proxy/ssm_actions.h"
 #include "store/canonical_json.h"
 
@@ -43,6 +44,29 @@ bool StringField(const nlohmann::json& body, const char* name, std::optional<std
   return true;
 }
 
+// The key from its fields; `error` names what makes them unusable as a key (a NUL byte, a key too long).
+std::optional<TapeKey> MakeTapeKey(const std::string& action, std::optional<std::string> command_id,
+                                   std::optional<std::string> instance_id,
+                                   std::optional<std::string> plugin_name, const std::string& canonical_body,
+                                   AwsError* error) {
+  Result<TapeKey> key = action == kGetCommandInvocation
+                            ? TapeKey::ForInvocation(std::move(command_id).value_or(""),
+                                                     std::move(instance_id).value_or(""), std::move(plugin_name))
+                            : TapeKey::ForAction(action, canonical_body);
+  if (!key.ok()) {
+    *error =
+        AwsError{400, "ValidationException", "Invalid request for " + action + ": " + key.status().message()};
+    return std::nullopt;
+  }
+  return std::move(key).value();
+}
+
+std::optional<std::string> FlatField(const std::vector<FlatMember>& members, std::string_view name) {
+  std::optional<std::string_view> value = FindFlatMember(members, name);
+  if (!value) return std::nullopt;
+  return std::string(*value);
+}
+
 }  // namespace
 
 const std::string* FindHeader(const HeaderList& headers, std::string_view name) {
@@ -54,24 +78,21 @@ const std::string* FindHeader(const HeaderList& headers, std::string_view name) 
 
 std::optional<TapeKey> ExtractTapeKey(const std::string& action, const nlohmann::json& body,
                                       const std::string& canonical_body, AwsError* error) {
-  Result<TapeKey> key = Status::InvalidArgument("");
-  if (action == kGetCommandInvocation) {
-    std::optional<std::string> command_id, instance_id, plugin_name;
-    if (!StringField(body, "CommandId", &command_id, error) ||
-        !StringField(body, "InstanceId", &instance_id, error) ||
-        !StringField(body, "PluginName", &plugin_name, error)) {
-      return std::nullopt;
-    }
-    key = TapeKey::ForInvocation(command_id.value_or(""), instance_id.value_or(""), plugin_name);
-  } else {
-    key = TapeKey::ForAction(action, canonical_body);
-  }
-  if (!key.ok()) {
-    *error =
-        AwsError{400, "ValidationException", "Invalid request for " + action + ": " + key.status().message()};
+  std::optional<std::string> command_id, instance_id, plugin_name;
+  if (action == kGetCommandInvocation &&
+      (!StringField(body, "CommandId", &command_id, error) || !StringField(body, "InstanceId", &instance_id, error) ||
+       !StringField(body, "PluginName", &plugin_name, error))) {
     return std::nullopt;
   }
-  return std::move(key).value();
+  return MakeTapeKey(action, std::move(command_id), std::move(instance_id), std::move(plugin_name),
+                     canonical_body, error);
+}
+
+std::optional<TapeKey> ExtractTapeKey(const std::string& action, const std::vector<FlatMember>& body,
+                                      const std::string& canonical_body, AwsError* error) {
+  if (action != kGetCommandInvocation) return MakeTapeKey(action, {}, {}, {}, canonical_body, error);
+  return MakeTapeKey(action, FlatField(body, "CommandId"), FlatField(body, "InstanceId"),
+                     FlatField(body, "PluginName"), canonical_body, error);
 }
 
 ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, HeaderList headers,
@@ -104,25 +125,36 @@ ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, He
   }
 
   nlohmann::json json;
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
-    json = nlohmann::json::object();  // SDKs send an empty body for calls without parameters
-  } else {
-    json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-    if (json.is_discarded()) {
-      return Fail(400, "SerializationException", "Request body of " + action + " is not valid JSON", action);
-    }
-  }
-  if (!json.is_object()) {
-    return Fail(400, "SerializationException",
-                "Request body of " + action + " must be a JSON object, got " + json.type_name(), action);
-  }
-  Result<std::string> canonical = CanonicalJson(body);
-  if (!canonical.ok()) {
-    return Fail(400, "SerializationException",
-                "Request body of " + action + " is not valid JSON: " + canonical.status().message(), action);
-  }
+  std::string canonical;
+  std::optional<TapeKey> key;
   AwsError error;
-  std::optional<TapeKey> key = ExtractTapeKey(action, json, canonical.value(), &error);
+  if (std::optional<std::vector<FlatMember>> flat = ParseFlatJsonObject(body)) {
+    canonical = CanonicalFlatJson(*flat);
+    json = nlohmann::json::object();
+    for (const FlatMember& m : *flat) json.emplace(m.name, m.value);
+    key = ExtractTapeKey(action, *flat, canonical, &error);
+  } else {
+    // One parse: the DOM gives the key fields, and its dump is the canonical body.
+    if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+      json = nlohmann::json::object();  // SDKs send an empty body for calls without parameters
+    } else {
+      json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+      if (json.is_discarded()) {
+        return Fail(400, "SerializationException", "Request body of " + action + " is not valid JSON", action);
+      }
+    }
+    if (!json.is_object()) {
+      return Fail(400, "SerializationException",
+                  "Request body of " + action + " must be a JSON object, got " + json.type_name(), action);
+    }
+    Result<std::string> dumped = CanonicalJsonOf(json);
+    if (!dumped.ok()) {
+      return Fail(400, "SerializationException",
+                  "Request body of " + action + " is not valid JSON: " + dumped.status().message(), action);
+    }
+    canonical = std::move(dumped).value();
+    key = ExtractTapeKey(action, json, canonical, &error);
+  }
   if (!key) {
     ParsedRequest out;
     out.error = std::move(error);
@@ -131,7 +163,7 @@ ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, He
   }
   ParsedRequest out;
   out.action = action;
-  out.request = SsmRequest{std::move(action), std::move(body),    std::move(canonical).value(),
+  out.request = SsmRequest{std::move(action), std::move(body),    std::move(canonical),
                            std::move(json),   std::move(headers), std::move(*key)};
   return out;
 }

@@ -8,8 +8,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "proxy/aws_error.h"
+#include "proxy/flat_json_object.h"
 #include "proxy/ssm_request.h"
 #include "store/interaction.h"
 #include "store/status.h"
@@ -46,6 +48,9 @@ ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, He
 // call misses, and validation then names the missing field). Other actions key on
 // (action, canonical body). The error is a 400 SerializationException or ValidationException.
 std::optional<TapeKey> ExtractTapeKey(const std::string& action, const nlohmann::json& body,
+                                      const std::string& canonical_body, AwsError* error);
+// The same for a body read by the fast path (proxy/flat_json_object.h), whose fields are all strings.
+std::optional<TapeKey> ExtractTapeKey(const std::string& action, const std::vector<FlatMember>& body,
                                       const std::string& canonical_body, AwsError* error);
 
 // Case-insensitive header lookup; nullptr when absent.

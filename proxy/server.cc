@@ -11,6 +11,7 @@
 #include <functional>
 #include <iterator>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -19,6 +20,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "proxy/access_log.h"
 #include "proxy/aws_error.h"
 #include "proxy/cursor_table.h"
 #include "proxy/ssm_actions.h"
@@ -32,11 +34,11 @@ namespace ssm {
 namespace {
 
 // Headers the server writes itself: never copied from a recorded answer.
-bool IsServerOwnedHeader(const std::string& name) {
-  static const char* const kOwned[] = {"Date",       "Content-Length",    "Connection",
-                                       "Keep-Alive", "Transfer-Encoding", "Content-Encoding"};
-  for (const char* owned : kOwned) {
-    if (strcasecmp(name.c_str(), owned) == 0) return true;
+bool IsServerOwnedHeader(std::string_view name) {
+  static constexpr std::string_view kOwned[] = {"Date",       "Content-Length",    "Connection",
+                                                "Keep-Alive", "Transfer-Encoding", "Content-Encoding"};
+  for (std::string_view owned : kOwned) {
+    if (name.size() == owned.size() && strncasecmp(name.data(), owned.data(), owned.size()) == 0) return true;
   }
   return false;
 }
@@ -84,8 +86,9 @@ const char* ErrorTypeForStatus(int status) {
 constexpr size_t kMaxHeaderBytes = 16 * 1024;
 
 // Headers cpp-httplib adds to every request whose header section it read completely.
-bool IsAddedByHttplib(const std::string& name) {
-  return name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT";
+bool IsAddedByHttplib(std::string_view name) {
+  using namespace std::string_view_literals;
+  return name == "REMOTE_ADDR"sv || name == "REMOTE_PORT"sv || name == "LOCAL_ADDR"sv || name == "LOCAL_PORT"sv;
 }
 
 size_t HeaderBytes(const httplib::Request& req) {
@@ -151,10 +154,8 @@ bool IsLoopbackHost(const std::string& host) {
 
 class Server::Impl {
  public:
-  Impl(ServerParts parts, ServerOptions options) : parts_(parts), options_(std::move(options)) {
-    access_log_ = spdlog::get("access");
-    if (!access_log_) access_log_ = spdlog::default_logger();
-  }
+  Impl(ServerParts parts, ServerOptions options)
+      : parts_(parts), options_(std::move(options)), access_log_(AccessLogger()) {}
 
   Status Bind();
   Status Run();
@@ -175,31 +176,18 @@ class Server::Impl {
   void CountRefusal(const httplib::Request& req, int status, int64_t micros) {
     std::string action(ActionFromTarget(req.get_header_value("X-Amz-Target")));
     parts_.metrics->RecordRequest(action, Outcome::kError, micros);
-    LogAccess(req.method, req.path, action, "-", Outcome::kError, status, micros);
+    access_log_.Write({req.method, req.path, action, nullptr, Outcome::kError, status, micros});
   }
-  void LogAccess(const std::string& method, const std::string& path, const std::string& action,
-                 const std::string& key, Outcome outcome, int status, int64_t micros);
+  static std::shared_ptr<spdlog::logger> AccessLogger() {
+    std::shared_ptr<spdlog::logger> logger = spdlog::get("access");
+    return logger ? logger : spdlog::default_logger();
+  }
 
   ServerParts parts_;
   ServerOptions options_;
-  std::shared_ptr<spdlog::logger> access_log_;
+  AccessLog access_log_;
   std::atomic<bool> stopping_{false};
 };
-
-void Server::Impl::LogAccess(const std::string& method, const std::string& path, const std::string& action,
-                             const std::string& key, Outcome outcome, int status, int64_t micros) {
-  if (!access_log_->should_log(spdlog::level::info)) return;
-  // JSON, so client-chosen bytes (a CommandId with quotes or newlines) cannot forge log lines.
-  // Headers are never logged: they carry the client's credentials.
-  nlohmann::json line = {{"method", method},
-                         {"path", path},
-                         {"action", action.empty() ? "-" : action},
-                         {"key", key},
-                         {"outcome", OutcomeName(outcome)},
-                         {"status", status},
-                         {"us", micros}};
-  access_log_->info("access {}", line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-}
 
 void Server::Impl::HandleApi(const httplib::Request& req, httplib::Response& res) {
   auto start = std::chrono::steady_clock::now();
@@ -207,16 +195,16 @@ void Server::Impl::HandleApi(const httplib::Request& req, httplib::Response& res
 
   HeaderList headers;
   headers.reserve(req.headers.size());
-  for (const auto& [name, value] : req.headers) headers.emplace_back(name, value);
+  for (const auto& [name, value] : req.headers) {
+    if (!IsAddedByHttplib(name)) headers.emplace_back(name, value);
+  }
   ParsedRequest parsed =
       ParseSsmRequest(req.method, req.path, std::move(headers), req.body, options_.http.max_body);
   ModeAnswer answer;
-  std::string key = "-";
   if (!parsed.ok()) {
     answer.outcome = Outcome::kError;
     answer.response = parsed.error->ToResponse();
   } else {
-    key = parsed.request->key.Describe();
     answer = parts_.mode->Handle(*parsed.request);
     if (answer.delay_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(answer.delay_us));
   }
@@ -233,7 +221,8 @@ void Server::Impl::HandleApi(const httplib::Request& req, httplib::Response& res
   int64_t micros =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
   parts_.metrics->RecordRequest(parsed.action, answer.outcome, micros);
-  LogAccess(req.method, req.path, parsed.action, key, answer.outcome, status, micros);
+  access_log_.Write({req.method, req.path, parsed.action, parsed.ok() ? &parsed.request->key : nullptr,
+                     answer.outcome, status, micros});
 }
 
 void Server::Impl::HandleAdmin(const httplib::Request& req, httplib::Response& res,
@@ -244,7 +233,7 @@ void Server::Impl::HandleAdmin(const httplib::Request& req, httplib::Response& r
     int64_t micros =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
             .count();
-    LogAccess(req.method, req.path, "", "-", outcome, status, micros);
+    access_log_.Write({req.method, req.path, "", nullptr, outcome, status, micros});
   };
   auto json_answer = [&](int status, const nlohmann::json& body) {
     HttpResponse r;

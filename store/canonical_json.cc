@@ -17,6 +17,10 @@ Result<std::string> CanonicalJson(std::string_view body) {
     }
     return Status::InvalidArgument("request body is not valid JSON");
   }
+  return CanonicalJsonOf(parsed);
+}
+
+Result<std::string> CanonicalJsonOf(const nlohmann::json& parsed) {
   try {
     return parsed.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::strict);
   } catch (const nlohmann::json::type_error& e) {

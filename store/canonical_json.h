@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "store/status.h"
 
 namespace ssm {
@@ -13,6 +15,10 @@ namespace ssm {
 // An empty (or all-whitespace) body is taken as "{}", which is what SDKs send for no parameters.
 // InvalidArgument, naming the parse error position, when `body` is not JSON.
 Result<std::string> CanonicalJson(std::string_view body);
+
+// The canonical form of an already parsed body: the same bytes CanonicalJson gives for its text, without
+// parsing it again. InvalidArgument when a string holds invalid UTF-8 (a DOM built in code can).
+Result<std::string> CanonicalJsonOf(const nlohmann::json& parsed);
 
 }  // namespace ssm
 

@@ -170,5 +170,29 @@ TEST_CASE("error responses are AWS JSON 1.1 shaped", "[parser]") {
   CHECK(*id != *FindHeader(AwsError{}.ToResponse().headers, "x-amzn-RequestId"));
 }
 
+TEST_CASE("plain bodies (fast path) and escaped or spaced ones (full parser) give the same call", "[parser]") {
+  // The first of each pair takes proxy/flat_json_object's fast path; the second, written with escapes,
+  // other member order and a null, goes through the DOM.
+  std::string fast = std::string("{\"CommandId\":\"") + kCmd + "\",\"InstanceId\":\"" + kInstance +
+                     "\",\"PluginName\":\"aws:runShellScript\"}";
+  std::string slow = std::string("{ \"PluginName\" : \"aws\\u003arunShellScript\", \"InstanceId\":\"") + kInstance +
+                     "\",\n \"CommandId\":\"" + kCmd + "\", \"Extra\": null}";
+  ParsedRequest a = Parse(fast), b = Parse(slow);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a.request->key == b.request->key);
+  CHECK(a.request->key.plugin_name() == std::optional<std::string>("aws:runShellScript"));
+  CHECK(a.request->json == nlohmann::json::parse(fast));
+
+  std::string list_fast = R"({"CommandId":"c","InstanceId":"i-1"})";
+  std::string list_slow = R"({"InstanceId":"i-1","CommandId":"\u0063"})";
+  ParsedRequest c = Parse(list_fast, "ListCommandInvocations"), d = Parse(list_slow, "ListCommandInvocations");
+  REQUIRE(c.ok());
+  REQUIRE(d.ok());
+  CHECK(c.request->canonical_body == list_fast);
+  CHECK(c.request->canonical_body == d.request->canonical_body);
+  CHECK(c.request->key == d.request->key);
+}
+
 }  // namespace
 }  // namespace ssm

@@ -7,7 +7,8 @@
 //   body                                 (all remaining bytes)
 //
 // Checked: no crash or undefined behaviour; canonicalising any body is an error value or the canonical
-// JSON, never a throw; exactly one of request and error; an error has a status
+// JSON, never a throw; the fast path for flat bodies (proxy/flat_json_object.h) reads exactly what the
+// full parser reads; exactly one of request and error; an error has a status
 // and type from the documented set, a message without control bytes (it reaches logs), and renders
 // as AWS-shaped JSON; a parsed call names a known action, has an idempotent canonical body, and keeps
 // its tape key when headers other than X-Amz-Target are dropped or reordered and when the body is
@@ -17,10 +18,12 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "proxy/aws_error.h"
+#include "proxy/flat_json_object.h"
 #include "proxy/request_parser.h"
 #include "proxy/ssm_actions.h"
 #include "store/canonical_json.h"
@@ -140,6 +143,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   bool blank = r.body.find_first_not_of(" \t\r\n") == std::string::npos;
   FUZZ_CHECK(canonical.ok() == (blank || nlohmann::json::accept(r.body)), "CanonicalJson disagrees with the parser");
   FUZZ_CHECK(canonical.ok() || !canonical.status().message().empty(), "an error without a message");
+  // The parser's fast path (flat objects of plain strings) must agree with the full parser on every
+  // body it takes.
+  if (std::optional<std::vector<ssm::FlatMember>> flat = ssm::ParseFlatJsonObject(r.body)) {
+    FUZZ_CHECK(canonical.ok() && ssm::CanonicalFlatJson(*flat) == *canonical,
+               ("fast path canonical form differs for: " + r.body).c_str());
+    nlohmann::json dom = blank ? nlohmann::json::object() : nlohmann::json::parse(r.body);
+    FUZZ_CHECK(dom.size() == flat->size(), "fast path found another number of members");
+    for (const ssm::FlatMember& m : *flat) {
+      auto it = dom.find(std::string(m.name));
+      FUZZ_CHECK(it != dom.end() && it->is_string() && it->get<std::string>() == m.value,
+                 ("fast path misread a member of: " + r.body).c_str());
+    }
+  }
 
   ssm::ParsedRequest p = ssm::ParseSsmRequest(r.method, r.path, r.headers, r.body, r.max_body);
   FUZZ_CHECK(p.request.has_value() != p.error.has_value(), "exactly one of request and error must be set");
