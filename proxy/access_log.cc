@@ -5,21 +5,16 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "proxy/flat_json_object.h"
+
 namespace ssm {
 namespace {
-
-bool IsPlainAscii(std::string_view s) {
-  for (char c : s) {
-    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;  // bytes >= 0x80 fail one test or the other, signed char or not
-  }
-  return true;
-}
 
 // Almost every field is plain ASCII and is copied as is; anything else takes nlohmann's escaper,
 // which also replaces invalid UTF-8. Building a JSON DOM per request cost more than all of the
 // server's own work on a hit.
 void AppendJsonString(std::string* out, std::string_view s) {
-  if (IsPlainAscii(s)) {
+  if (IsPlainJsonText(s)) {
     out->push_back('"');
     out->append(s);
     out->push_back('"');

@@ -8,7 +8,16 @@ namespace {
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // Bytes a string may hold on the fast path: printable ASCII that nlohmann's dump() writes unchanged.
-bool IsPlain(char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; }
+// A table, because every byte of every request body and access-log line is looked up here.
+struct PlainTable {
+  bool plain[256] = {};
+  constexpr PlainTable() {
+    for (int c = 0x20; c <= 0x7e; ++c) plain[c] = c != '"' && c != '\\';
+  }
+};
+constexpr PlainTable kPlain;
+
+bool IsPlain(char c) { return kPlain.plain[static_cast<unsigned char>(c)]; }
 
 class Scanner {
  public:
@@ -89,6 +98,13 @@ std::string CanonicalFlatJson(const std::vector<FlatMember>& sorted_members) {
   }
   out += '}';
   return out;
+}
+
+bool IsPlainJsonText(std::string_view s) {
+  for (char c : s) {
+    if (!IsPlain(c)) return false;
+  }
+  return true;
 }
 
 std::optional<std::string_view> FindFlatMember(const std::vector<FlatMember>& members, std::string_view name) {

@@ -2,11 +2,13 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <iterator>
@@ -91,12 +93,29 @@ bool IsAddedByHttplib(std::string_view name) {
   return name == "REMOTE_ADDR"sv || name == "REMOTE_PORT"sv || name == "LOCAL_ADDR"sv || name == "LOCAL_PORT"sv;
 }
 
-size_t HeaderBytes(const httplib::Request& req) {
-  size_t n = 0;
+bool NameIs(std::string_view name, std::string_view expected) {
+  return name.size() == expected.size() && strncasecmp(name.data(), expected.data(), name.size()) == 0;
+}
+
+// What the server checks before cpp-httplib reads a body, gathered in one pass over the headers.
+struct HeaderFacts {
+  size_t bytes = 0;             // header section size, as sent
+  uint64_t content_length = 0;  // announced body size (0 when absent or unreadable)
+  bool chunked = false;         // a Transfer-Encoding was given
+};
+
+HeaderFacts GatherHeaderFacts(const httplib::Request& req) {
+  HeaderFacts facts;
   for (const auto& [name, value] : req.headers) {
-    if (!IsAddedByHttplib(name)) n += name.size() + value.size() + 4;  // ": " and CRLF
+    if (IsAddedByHttplib(name)) continue;
+    facts.bytes += name.size() + value.size() + 4;  // ": " and CRLF
+    if (NameIs(name, "Content-Length")) {
+      facts.content_length = std::strtoull(value.c_str(), nullptr, 10);
+    } else if (NameIs(name, "Transfer-Encoding")) {
+      facts.chunked = true;
+    }
   }
-  return n;
+  return facts;
 }
 
 bool SignalsBlocked() {
@@ -177,6 +196,15 @@ class Server::Impl {
     std::string action(ActionFromTarget(req.get_header_value("X-Amz-Target")));
     parts_.metrics->RecordRequest(action, Outcome::kError, micros);
     access_log_.Write({req.method, req.path, action, nullptr, Outcome::kError, status, micros});
+  }
+  // Answers a request refused before its body was read, and closes the connection: the unread body
+  // would otherwise be taken for the next request.
+  httplib::Server::HandlerResponse Refuse(const httplib::Request& req, httplib::Response& res, int status,
+                                          std::string message) {
+    ApplyResponse(AwsError{status, ErrorTypeForStatus(status), std::move(message)}.ToResponse(), res);
+    res.set_header("Connection", "close");
+    CountRefusal(req, status, 0);
+    return httplib::Server::HandlerResponse::Handled;
   }
   static std::shared_ptr<spdlog::logger> AccessLogger() {
     std::shared_ptr<spdlog::logger> logger = spdlog::get("access");
@@ -374,21 +402,20 @@ Status Server::Impl::Bind() {
   // `curl -X POST .../__replay/reset` (no Content-Length, which cpp-httplib 0.11 refuses as 400) work.
   // A request that does announce a body takes the normal route, so the body is still consumed.
   server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (HeaderBytes(req) > kMaxHeaderBytes) {  // before any body is read
-      auto start = std::chrono::steady_clock::now();
-      HttpResponse r = AwsError{431, ErrorTypeForStatus(431),
-                                "Request header fields too large: " + std::to_string(HeaderBytes(req)) +
-                                    " bytes of headers, the limit is " + std::to_string(kMaxHeaderBytes)}
-                           .ToResponse();
-      ApplyResponse(std::move(r), res);
-      res.set_header("Connection", "close");  // a body may follow, unread
-      CountRefusal(req, 431,
-                   std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
-                       .count());
-      return httplib::Server::HandlerResponse::Handled;
+    HeaderFacts facts = GatherHeaderFacts(req);
+    if (facts.bytes > kMaxHeaderBytes) {
+      return Refuse(req, res, 431,
+                    "Request header fields too large: " + std::to_string(facts.bytes) +
+                        " bytes of headers, the limit is " + std::to_string(kMaxHeaderBytes));
     }
-    if (req.path.compare(0, 10, "/__replay/") != 0 || req.has_header("Transfer-Encoding") ||
-        req.get_header_value<uint64_t>("Content-Length") != 0) {
+    // A body announced over the limit is refused before it is read: cpp-httplib would read and discard
+    // all of it first (or wait out its read timeout for bytes that never come) before its own 413.
+    if (facts.content_length > options_.http.max_body) {
+      return Refuse(req, res, 413,
+                    "Request body of " + std::to_string(facts.content_length) + " bytes exceeds the limit of " +
+                        std::to_string(options_.http.max_body) + " bytes (serve --max-body)");
+    }
+    if (req.path.compare(0, 10, "/__replay/") != 0 || facts.chunked || facts.content_length != 0) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
     HandleAdmin(req, res, std::chrono::steady_clock::now());

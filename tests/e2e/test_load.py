@@ -292,6 +292,13 @@ class LoadTest(unittest.TestCase):
         raw, _ = self.raw(head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
         doc = self.assert_aws_error(raw, 413, "RequestEntityTooLargeException")
         self.assertIn(str(MAX_BODY), doc["message"])
+        # Announced but never sent: refused from the headers alone, at once rather than after the
+        # server's 10 s read timeout, and the connection is closed (the body was not read).
+        raw, timed_out = self.raw(head + b"Content-Length: %d\r\n\r\n" % (64 << 30), read_timeout=PROMPT_S)
+        self.assertFalse(timed_out, "a body announced over the limit waited for its bytes")
+        doc = self.assert_aws_error(raw, 413, "RequestEntityTooLargeException")
+        self.assertIn(str(64 << 30), doc["message"])
+        self.assertEqual(self.parse_answer(raw)[1].get("connection"), "close")
         # Chunked, with no length announced.
         chunked = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 8192]), body[i:i + 8192])
                            for i in range(0, len(body), 8192)) + b"0\r\n\r\n"
