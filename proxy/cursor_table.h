@@ -2,15 +2,18 @@
 // recorded answer; past the end the last (terminal) one repeats. Cursors are independent per key, so
 // parallel waiters on different instances don't disturb each other.
 //
-// Thread-safe: Next/Reset/ResetAll may be called from any number of threads at once. Sharded by key
-// so concurrent requests on different tapes rarely share a lock.
+// Thread-safe: Next/Reset/ResetAll may be called from any number of threads at once. Sharded by key,
+// and a call on a key that already has a cursor takes its shard's lock shared and counts with an
+// atomic: a thread descheduled there (the server runs many more threads than cores) never stalls
+// other requests, as a thread holding an exclusive lock would.
 #ifndef SSM_REPLAY_PROXY_CURSOR_TABLE_H_
 #define SSM_REPLAY_PROXY_CURSOR_TABLE_H_
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
+#include <atomic>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
@@ -55,8 +58,8 @@ class CursorTable {
  private:
   static constexpr size_t kShards = 32;
   struct Shard {
-    mutable std::mutex mu;
-    std::unordered_map<std::string, uint64_t> calls;  // by encoded key
+    mutable std::shared_mutex mu;  // exclusive only to add or remove cursors
+    std::unordered_map<std::string, std::atomic<uint64_t>> calls;  // by encoded key
   };
   Shard& ShardFor(const TapeKey& key) const;
 
