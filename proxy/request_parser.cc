@@ -124,14 +124,12 @@ ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, He
                 "Unknown operation '" + Clip(*target) + "': expected AmazonSSM.<Action> naming an SSM API action");
   }
 
-  nlohmann::json json;
+  std::optional<nlohmann::json> json;  // built only when the fast path cannot read the body
   std::string canonical;
   std::optional<TapeKey> key;
   AwsError error;
   if (std::optional<std::vector<FlatMember>> flat = ParseFlatJsonObject(body)) {
     canonical = CanonicalFlatJson(*flat);
-    json = nlohmann::json::object();
-    for (const FlatMember& m : *flat) json.emplace(m.name, m.value);
     key = ExtractTapeKey(action, *flat, canonical, &error);
   } else {
     // One parse: the DOM gives the key fields, and its dump is the canonical body.
@@ -139,21 +137,21 @@ ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, He
       json = nlohmann::json::object();  // SDKs send an empty body for calls without parameters
     } else {
       json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-      if (json.is_discarded()) {
+      if (json->is_discarded()) {
         return Fail(400, "SerializationException", "Request body of " + action + " is not valid JSON", action);
       }
     }
-    if (!json.is_object()) {
+    if (!json->is_object()) {
       return Fail(400, "SerializationException",
-                  "Request body of " + action + " must be a JSON object, got " + json.type_name(), action);
+                  "Request body of " + action + " must be a JSON object, got " + json->type_name(), action);
     }
-    Result<std::string> dumped = CanonicalJsonOf(json);
+    Result<std::string> dumped = CanonicalJsonOf(*json);
     if (!dumped.ok()) {
       return Fail(400, "SerializationException",
                   "Request body of " + action + " is not valid JSON: " + dumped.status().message(), action);
     }
     canonical = std::move(dumped).value();
-    key = ExtractTapeKey(action, json, canonical, &error);
+    key = ExtractTapeKey(action, *json, canonical, &error);
   }
   if (!key) {
     ParsedRequest out;
@@ -163,8 +161,8 @@ ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, He
   }
   ParsedRequest out;
   out.action = action;
-  out.request = SsmRequest{std::move(action), std::move(body),    std::move(canonical),
-                           std::move(json),   std::move(headers), std::move(*key)};
+  out.request = SsmRequest{std::move(action), std::move(body), std::move(canonical), std::move(headers),
+                           std::move(*key),   std::move(json)};
   return out;
 }
 

@@ -2,6 +2,7 @@
 #ifndef SSM_REPLAY_PROXY_SSM_REQUEST_H_
 #define SSM_REPLAY_PROXY_SSM_REQUEST_H_
 
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -15,10 +16,16 @@ struct SsmRequest {
   std::string action;          // "GetCommandInvocation", from X-Amz-Target
   std::string body;            // the bytes the client sent
   std::string canonical_body;  // canonical JSON of body (store/canonical_json.h)
-  nlohmann::json json;         // body, parsed
   // The client's headers as received. Holds Authorization and the like: never store or log them.
   HeaderList headers;
   TapeKey key;                 // the tape this call plays from or records to
+
+  // The body as a JSON object, parsed on first use: a replay hit never needs it (validating a miss
+  // does), and the bodies pollers send are read without a DOM (proxy/flat_json_object.h). Not
+  // thread-safe, like the rest of a request: it belongs to the thread handling it.
+  const nlohmann::json& json() const;
+  // The DOM, when the parser built one anyway or json() was called.
+  mutable std::optional<nlohmann::json> parsed_json;
 };
 
 }  // namespace ssm

@@ -85,7 +85,7 @@ TEST_CASE("other actions key on action and canonical body", "[parser]") {
 TEST_CASE("empty body is {}", "[parser]") {
   ParsedRequest p = Parse("", "ListCommands");
   REQUIRE(p.ok());
-  CHECK(p.request->json.is_object());
+  CHECK(p.request->json().is_object());
   CHECK(p.request->key == Parse("{}", "ListCommands").request->key);
 }
 
@@ -182,7 +182,7 @@ TEST_CASE("plain bodies (fast path) and escaped or spaced ones (full parser) giv
   REQUIRE(b.ok());
   CHECK(a.request->key == b.request->key);
   CHECK(a.request->key.plugin_name() == std::optional<std::string>("aws:runShellScript"));
-  CHECK(a.request->json == nlohmann::json::parse(fast));
+  CHECK(a.request->json() == nlohmann::json::parse(fast));
 
   std::string list_fast = R"({"CommandId":"c","InstanceId":"i-1"})";
   std::string list_slow = R"({"InstanceId":"i-1","CommandId":"\u0063"})";

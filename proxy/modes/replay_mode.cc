@@ -91,7 +91,7 @@ ModeAnswer ReplayMode::Handle(const SsmRequest& request) {
 ModeAnswer ReplayMode::Miss(const SsmRequest& request) {
   ModeAnswer answer;
   answer.outcome = Outcome::kMiss;
-  if (std::optional<AwsError> invalid = ValidateSsmRequest(request.action, request.json)) {
+  if (std::optional<AwsError> invalid = ValidateSsmRequest(request.action, request.json())) {
     answer.response = invalid->ToResponse();
     return answer;
   }

@@ -102,14 +102,17 @@ void CheckRequest(const ssm::ParsedRequest& p, const FuzzRequest& r) {
   const ssm::SsmRequest& req = *p.request;
   FUZZ_CHECK(req.action == p.action && ssm::SsmActionIndex(req.action) >= 0, req.action.c_str());
   FUZZ_CHECK(req.body == r.body, "the request must keep the client's body bytes");
-  FUZZ_CHECK(req.json.is_object(), req.canonical_body.c_str());
+  FUZZ_CHECK(req.json().is_object(), req.canonical_body.c_str());
+  bool blank = r.body.find_first_not_of(" \t\r\n") == std::string::npos;
+  FUZZ_CHECK(req.json() == (blank ? nlohmann::json::object() : nlohmann::json::parse(r.body)),
+             "the request's JSON is not the body's");
   ssm::Result<std::string> canonical_again = ssm::CanonicalJson(req.canonical_body);
   FUZZ_CHECK(canonical_again.ok() && *canonical_again == req.canonical_body, "canonical body is not canonical");
   FUZZ_CHECK(req.key.is_invocation() == (req.action == ssm::kGetCommandInvocation), req.action.c_str());
   if (req.key.is_invocation()) {
     auto id = [&](const char* name) {
-      auto it = req.json.find(name);
-      return it != req.json.end() && it->is_string() ? it->get<std::string>() : std::string();
+      auto it = req.json().find(name);
+      return it != req.json().end() && it->is_string() ? it->get<std::string>() : std::string();
     };
     FUZZ_CHECK(req.key.command_id() == id("CommandId") && req.key.instance_id() == id("InstanceId"),
                req.key.Describe().c_str());
@@ -126,7 +129,7 @@ void CheckRequest(const ssm::ParsedRequest& p, const FuzzRequest& r) {
   FUZZ_CHECK(bare.ok() && bare.request->key == req.key, "headers other than X-Amz-Target changed the key");
 
   // Spacing and member order do not matter.
-  std::string spaced = req.json.dump(3, ' ', /*ensure_ascii=*/true);
+  std::string spaced = req.json().dump(3, ' ', /*ensure_ascii=*/true);
   ssm::ParsedRequest respaced = ssm::ParseSsmRequest(r.method, r.path, r.headers, spaced, spaced.size());
   FUZZ_CHECK(respaced.ok() && respaced.request->key == req.key &&
                  respaced.request->canonical_body == req.canonical_body,
