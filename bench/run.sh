@@ -15,7 +15,11 @@
 # CONNECTIONS (wrk, default 2 / 16), LOG_LEVEL (serve --log-level, default info: the access log is part
 # of the cost), SEED (generator, default 1), DICT (scale: 0 skips train-dict and the re-import with the
 # dictionary, which is slow today, see bench/README.md), KEEP_STORES (scale: keep the stores), JOBS (build,
-# default 2).
+# default 2). Scale only, to iterate without regenerating or re-importing: TAPES_DIR (tapes generated
+# before, read-only; with fewer than its tapes, N takes its first N/1000 shard folders), STORE / STORE_1K
+# (serve these stores, built before, e.g. kept with KEEP_STORES=1, instead of importing; never deleted),
+# SERVE_ARGS (extra `serve` arguments for every replay server), BOUNDED_ARGS (the arguments of a third
+# server on the N store, "N-low", default "--cache-mb 4 --max-mapped-mb 16"; empty: no such server).
 # Every server started here listens on a free 127.0.0.1 port and is stopped on exit.
 set -euo pipefail
 
@@ -266,16 +270,23 @@ bench_record() {
 # stored_bytes STATS-OUTPUT: the "stored bytes" figure of `ssm-replay stats`.
 stored_bytes() { awk '$1 == "stored" && $2 == "bytes" {print $3}' <<<"$1"; }
 
-# serve_scale NAME STORE: starts a replay server (--order last) on STORE; sets SERVER_PORT/SERVER_PID.
+# serve_scale NAME STORE [ARGS...]: starts a replay server (--order last, $SERVE_ARGS, ARGS) on STORE;
+# sets SERVER_PORT/SERVER_PID.
 serve_scale() {
-  start_server "$1" "$BENCH_WORK/scale" "$BIN" serve --mode replay --order last --store "$2" \
-    --listen 127.0.0.1:0 --log-level "$LOG_LEVEL"
+  local name=$1 store=$2 extra=()
+  shift 2
+  read -ra extra <<<"${SERVE_ARGS:-}"
+  start_server "$name" "$BENCH_WORK/scale" "$BIN" serve --mode replay --order last --store "$store" \
+    --listen 127.0.0.1:0 --log-level "$LOG_LEVEL" "${extra[@]}" "$@"
 }
+
+# stats_field STATS-OUTPUT NAME: the first number of a line of `ssm-replay stats` ("tapes", "interactions").
+stats_field() { awk -v f="$2" '$1 == f {print $2; exit}' <<<"$1"; }
 
 bench_scale() {
   local n=${1:-100000}
   local w=$BENCH_WORK/scale
-  local tapes=$w/tapes-$n-seed$SEED
+  local tapes=${TAPES_DIR:-$w/tapes-$n-seed$SEED}
   mkdir -p "$w"
   BENCH_LOG=$w/bench.log
   : >"$BENCH_LOG"
@@ -283,42 +294,63 @@ bench_scale() {
 
   # 1. Tapes (kept between runs: regenerating 1M takes minutes).
   local gen_s="(reused)"
-  if [[ ! -f $tapes/generated.txt ]]; then
+  if [[ -n ${TAPES_DIR:-} ]]; then
+    [[ -f $tapes/generated.txt ]] || die "TAPES_DIR=$tapes holds no generated.txt (a complete ssm-bench-gen-tapes run)"
+  elif [[ ! -f $tapes/generated.txt ]]; then
     rm -rf "$tapes"
     log "scale: generating $n tapes into $tapes ..."
     time_cmd gen_s "$GEN" --out "$tapes" --count "$n" --seed "$SEED"
   fi
-  local raw_bytes interactions
+  local raw_bytes interactions generated
   raw_bytes=$(sed -n 's/.*bytes=\([0-9]*\).*/\1/p' "$tapes/generated.txt")
   interactions=$(sed -n 's/.*interactions=\([0-9]*\).*/\1/p' "$tapes/generated.txt")
+  generated=$(sed -n 's/.*tapes=\([0-9]*\).*/\1/p' "$tapes/generated.txt")
+  # What N is made of: the whole folder, or (TAPES_DIR with more tapes) its first N/1000 shards.
+  local inputs=("$tapes")
+  if ((generated > n)); then
+    ((n % 1000 == 0)) || die "N=$n: a subset of $tapes is whole shards of 1,000 tapes"
+    inputs=()
+    local shard
+    for ((shard = 0; shard < n / 1000; shard++)); do inputs+=("$tapes/$(printf '%04d' "$shard")"); done
+    raw_bytes=$(find "${inputs[@]}" -type f -name '*.json' -printf '%s\n' | awk '{s += $1} END {printf "%d", s}')
+    interactions=  # from the store's stats below
+  elif ((generated < n)); then
+    die "$tapes holds $generated tapes, fewer than N=$n"
+  fi
 
   # 2. Import into a new store (the tape files were just written or read: mostly in the page cache).
-  local store=$w/store-$n store_dict=$w/store-$n-dict
-  local s1k_plain=$w/store-1k s1k_dict=$w/store-1k-dict
-  rm -rf "$store" "$store_dict" "$s1k_plain" "$s1k_dict"
-  local import_s import_dict_s train_s compact_s
-  log "scale: importing ..."
-  time_cmd import_s "$BIN" import --store "$store" "$tapes"
-  local st_plain file_plain
-  st_plain=$("$BIN" stats --store "$store" 2>&1)
-  printf '### stats (no dictionary)\n%s\n' "$st_plain" >>"$BENCH_LOG"
-  file_plain=$(stat -c %s "$store/data.mdb")
+  local store=$w/store-$n store_dict=${STORE:-$w/store-$n-dict}
+  local s1k_plain=$w/store-1k s1k_dict=${STORE_1K:-$w/store-1k-dict}
+  rm -rf "$store" "$s1k_plain"
+  [[ -n ${STORE:-} ]] || rm -rf "$store_dict"
+  [[ -n ${STORE_1K:-} ]] || rm -rf "$s1k_dict"
+  local import_s="(STORE)" import_dict_s="(STORE)" train_s="(STORE)" compact_s="(STORE)"
+  local st_plain="" file_plain=0 file_reimported=0
+  if [[ -z ${STORE:-} ]]; then
+    log "scale: importing ..."
+    time_cmd import_s "$BIN" import --store "$store" "${inputs[@]}"
+    st_plain=$("$BIN" stats --store "$store" 2>&1)
+    printf '### stats (no dictionary)\n%s\n' "$st_plain" >>"$BENCH_LOG"
+    file_plain=$(stat -c %s "$store/data.mdb")
 
-  # 3. Dictionary: train on the store, re-import everything (new records use it), then a compacted copy
-  #    (what a user would ship) is measured and served.
-  local file_reimported=0
-  if ((DICT)); then
-    log "scale: train-dict, re-import, compact ..."
-    time_cmd train_s "$BIN" train-dict --store "$store"
-    time_cmd import_dict_s "$BIN" import --store "$store" "$tapes"
-    file_reimported=$(stat -c %s "$store/data.mdb")
-  else
-    train_s="(skipped: DICT=0)" import_dict_s="(skipped)"
+    # 3. Dictionary: train on the store, re-import everything (new records use it), then a compacted copy
+    #    (what a user would ship) is measured and served.
+    if ((DICT)); then
+      log "scale: train-dict, re-import, compact ..."
+      time_cmd train_s "$BIN" train-dict --store "$store"
+      time_cmd import_dict_s "$BIN" import --store "$store" "${inputs[@]}"
+      file_reimported=$(stat -c %s "$store/data.mdb")
+    else
+      train_s="(skipped: DICT=0)" import_dict_s="(skipped)"
+    fi
+    time_cmd compact_s "$BIN" compact --store "$store" --out "$store_dict"
+    rm -rf "$store"
   fi
-  time_cmd compact_s "$BIN" compact --store "$store" --out "$store_dict"
-  rm -rf "$store"
   local st_dict file_dict
   st_dict=$("$BIN" stats --store "$store_dict" 2>&1)
+  [[ -n $st_plain ]] || st_plain=$st_dict
+  [[ $(stats_field "$st_dict" tapes) == "$n" ]] || die "the N store $store_dict holds $(stats_field "$st_dict" tapes) tapes, not $n"
+  [[ -n $interactions ]] || interactions=$(stats_field "$st_dict" interactions)
   printf '### stats (dictionary, compacted)\n%s\n' "$st_dict" >>"$BENCH_LOG"
   file_dict=$(stat -c %s "$store_dict/data.mdb")
   local stored_plain stored_dict
@@ -342,27 +374,39 @@ bench_scale() {
 
   # 5. Replay: the N store against a 1k store (the same set's first 1,000 tapes) encoded the same way
   #    (with DICT=1: a dictionary trained on it, then re-imported).
-  time_cmd _ "$BIN" import --store "$s1k_plain" "$tapes/0000"
-  time_cmd _ "$BIN" compact --store "$s1k_plain" --out "$s1k_dict"
-  if ((DICT)); then
-    time_cmd _ "$BIN" train-dict --store "$s1k_dict"
-    time_cmd _ "$BIN" import --store "$s1k_dict" "$tapes/0000"
+  if [[ -z ${STORE_1K:-} ]]; then
+    time_cmd _ "$BIN" import --store "$s1k_plain" "$tapes/0000"
+    time_cmd _ "$BIN" compact --store "$s1k_plain" --out "$s1k_dict"
+    if ((DICT)); then
+      time_cmd _ "$BIN" train-dict --store "$s1k_dict"
+      time_cmd _ "$BIN" import --store "$s1k_dict" "$tapes/0000"
+    fi
   fi
   local keys_n=$w/keys-$n.tsv keys_1k=$tapes/0000/keys.tsv sample=${KEY_SAMPLE:-50000}
   # A fixed sample of keys spread over the whole store (each wrk thread holds them in Lua).
-  cat "$tapes"/*/keys.tsv | shuf -n "$sample" --random-source=<(yes "$SEED") >"$keys_n"
-  local -A port_of=() pid_of=() keys_of=([1k]=$keys_1k [N]=$keys_n)
+  local key_files=()
+  if ((generated > n)); then key_files=("${inputs[@]/%//keys.tsv}"); else key_files=("$tapes"/*/keys.tsv); fi
+  cat "${key_files[@]}" | shuf -n "$sample" --random-source=<(yes "$SEED") >"$keys_n"
+  # "N-low": the N store served with a memory bound (BOUNDED_ARGS), to show what it costs.
+  local bounded_args=()
+  read -ra bounded_args <<<"${BOUNDED_ARGS---cache-mb 4 --max-mapped-mb 16}"
+  local servers=(1k N)
+  ((${#bounded_args[@]})) && servers+=(N-low)
+  local -A port_of=() pid_of=() keys_of=([1k]=$keys_1k [N]=$keys_n [N-low]=$keys_n)
   serve_scale replay-1k "$s1k_dict" && port_of[1k]=$SERVER_PORT pid_of[1k]=$SERVER_PID
   serve_scale replay-n "$store_dict" && port_of[N]=$SERVER_PORT pid_of[N]=$SERVER_PID
+  if ((${#bounded_args[@]})); then
+    serve_scale replay-n-low "$store_dict" "${bounded_args[@]}" && port_of[N-low]=$SERVER_PORT pid_of[N-low]=$SERVER_PID
+  fi
   local which round
-  for which in 1k N; do
+  for which in "${servers[@]}"; do
     run_wrk "warm-up $which" -t"$THREADS" -c"$CONNECTIONS" -d2s -s bench/keys.lua \
       "http://127.0.0.1:${port_of[$which]}/" -- "${keys_of[$which]}"
   done
-  local -A rps=() p99s=() cpu=([1k]=0 [N]=0) reqs=([1k]=0 [N]=0)
+  local -A rps=() p99s=() cpu=([1k]=0 [N]=0 [N-low]=0) reqs=([1k]=0 [N]=0 [N-low]=0)
   local rows=() bad=0 order before
   for round in $(seq "$ROUNDS"); do
-    if ((round % 2)); then order="1k N"; else order="N 1k"; fi
+    if ((round % 2)); then order="${servers[*]}"; else order=$(printf '%s\n' "${servers[@]}" | tac | tr '\n' ' '); fi
     for which in $order; do
       before=$(cpu_ticks "${pid_of[$which]}")
       run_wrk "round $round $which" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s bench/keys.lua \
@@ -374,27 +418,32 @@ bench_scale() {
       bad=$((bad + WRK_NON2XX + WRK_ERRORS))
     done
   done
-  local mem_n mem_1k
+  local mem_n mem_1k mem_low=()
   read -ra mem_n <<<"$(proc_mem "${pid_of[N]}")"
   read -ra mem_1k <<<"$(proc_mem "${pid_of[1k]}")"
+  ((${#bounded_args[@]})) && read -ra mem_low <<<"$(proc_mem "${pid_of[N-low]}")"
   stop_all
 
   header "scale: $n tapes (issue 5)"
   printf 'generated: %s tapes, %s interactions, raw JSON %s (%s bytes, %s B/tape), %s s (seed %s): %s\n' \
     "$n" "$interactions" "$(human_bytes "$raw_bytes")" "$raw_bytes" "$((raw_bytes / n))" "$gen_s" "$SEED" "$tapes"
   printf '%-46s %14s  %s\n' step figure target
-  printf '%-46s %12s s  <= 60 s for 1M: %s (%s s per 1M tapes, %s tapes/s)\n' "import (new store, no dictionary)" \
-    "$import_s" "$(verdict "$import_s * 1000000 / $n <= 60")" "$(calc "$import_s * 1000000 / $n" 1)" \
-    "$(calc "$n / $import_s" 0)"
-  ((DICT)) && printf '%-46s %12s s\n' "train-dict" "$train_s"
-  ((DICT)) && printf '%-46s %12s s  (%s tapes/s)\n' "re-import, records with the dictionary" "$import_dict_s" \
-    "$(calc "$n / $import_dict_s" 0)"
-  printf '%-46s %12s s\n' "compact" "$compact_s"
-  printf '%-46s %14s  %5s%% of raw JSON (stored values: %s, %s%%)\n' "data.mdb, no dictionary" \
-    "$(human_bytes "$file_plain")" "$(calc "100 * $file_plain / $raw_bytes" 1)" "$(human_bytes "$stored_plain")" \
-    "$(calc "100 * $stored_plain / $raw_bytes" 1)"
-  ((DICT)) && printf '%-46s %14s  %5s%% of raw JSON\n' "data.mdb after re-import (before compact)" \
-    "$(human_bytes "$file_reimported")" "$(calc "100 * $file_reimported / $raw_bytes" 1)"
+  if [[ -n ${STORE:-} ]]; then
+    printf '%-46s %14s  (STORE=%s: import, dictionary and compact not run)\n' "N store" "reused" "$STORE"
+  else
+    printf '%-46s %12s s  <= 60 s for 1M: %s (%s s per 1M tapes, %s tapes/s)\n' "import (new store, no dictionary)" \
+      "$import_s" "$(verdict "$import_s * 1000000 / $n <= 60")" "$(calc "$import_s * 1000000 / $n" 1)" \
+      "$(calc "$n / $import_s" 0)"
+    ((DICT)) && printf '%-46s %12s s\n' "train-dict" "$train_s"
+    ((DICT)) && printf '%-46s %12s s  (%s tapes/s)\n' "re-import, records with the dictionary" "$import_dict_s" \
+      "$(calc "$n / $import_dict_s" 0)"
+    printf '%-46s %12s s\n' "compact" "$compact_s"
+    printf '%-46s %14s  %5s%% of raw JSON (stored values: %s, %s%%)\n' "data.mdb, no dictionary" \
+      "$(human_bytes "$file_plain")" "$(calc "100 * $file_plain / $raw_bytes" 1)" "$(human_bytes "$stored_plain")" \
+      "$(calc "100 * $stored_plain / $raw_bytes" 1)"
+    ((DICT)) && printf '%-46s %14s  %5s%% of raw JSON\n' "data.mdb after re-import (before compact)" \
+      "$(human_bytes "$file_reimported")" "$(calc "100 * $file_reimported / $raw_bytes" 1)"
+  fi
   printf '%-46s %14s  %5s%% of raw JSON (stored values: %s, %s%%); target <= 20%%: %s\n' \
     "data.mdb, $( ((DICT)) && echo "dictionary, " || echo "NO dictionary (DICT=0), ")compacted" "$(human_bytes "$file_dict")" "$(calc "100 * $file_dict / $raw_bytes" 1)" \
     "$(human_bytes "$stored_dict")" "$(calc "100 * $stored_dict / $raw_bytes" 1)" \
@@ -414,15 +463,31 @@ bench_scale() {
   local c1k cn
   c1k=$(calc "${cpu[1k]} * 1e6 / $CLK_TCK / ${reqs[1k]}" 1) cn=$(calc "${cpu[N]} * 1e6 / $CLK_TCK / ${reqs[N]}" 1)
   printf 'server CPU per request (all rounds): 1k %s us, N %s us (N/1k %s)\n' "$c1k" "$cn" "$(calc "$cn / $c1k" 2)"
-  printf 'server RSS serving the %s store: VmHWM %s KiB, VmRSS %s KiB = RssAnon %s KiB + RssFile %s KiB (mapped store pages); target <= 64 MB: %s\n' \
-    "$n" "${mem_n[0]}" "${mem_n[1]}" "${mem_n[2]}" "${mem_n[3]}" "$(verdict "${mem_n[0]} <= 65536")"
+  printf 'server RSS serving the %s store: VmHWM %s KiB, VmRSS %s KiB = RssAnon %s KiB + RssFile %s KiB (mapped store pages); target <= 64 MB: %s (RssAnon: %s)\n' \
+    "$n" "${mem_n[0]}" "${mem_n[1]}" "${mem_n[2]}" "${mem_n[3]}" "$(verdict "${mem_n[0]} <= 65536")" \
+    "$(verdict "${mem_n[2]} <= 65536")"
+  if ((${#bounded_args[@]})); then
+    local rl cl
+    rl=$(median_of "${rps[N-low]}") cl=$(calc "${cpu[N-low]} * 1e6 / $CLK_TCK / ${reqs[N-low]}" 1)
+    printf 'N-low (serve %s): median req/s %s, N-low/1k = %s, CPU per request %s us (N-low/N %s); VmHWM %s KiB, VmRSS %s KiB = RssAnon %s KiB + RssFile %s KiB; target <= 64 MB: %s\n' \
+      "${bounded_args[*]}" "$rl" "$(calc "$rl / $r1k" 3)" "$cl" "$(calc "$cl / $cn" 2)" "${mem_low[0]}" "${mem_low[1]}" \
+      "${mem_low[2]}" "${mem_low[3]}" "$(verdict "${mem_low[0]} <= 65536")"
+  fi
   printf 'server RSS serving the 1k store:  VmHWM %s KiB (RssAnon %s KiB + RssFile %s KiB)\n' "${mem_1k[0]}" \
     "${mem_1k[2]}" "${mem_1k[3]}"
   printf 'non-2xx or socket errors: %s; log level %s\n' "$bad" "$LOG_LEVEL"
   printf 'stats of the served store:\n%s\n' "$(sed 's/^/  /' <<<"$st_dict")"
-  printf 'reproduce: LOG_LEVEL=%s DURATION=%s ROUNDS=%s SEED=%s DICT=%s BUILD_DIR=%s bash bench/run.sh scale %s   (log: %s)\n' \
-    "$LOG_LEVEL" "$DURATION" "$ROUNDS" "$SEED" "$DICT" "$BUILD_DIR" "$n" "$BENCH_LOG"
-  if [[ -z ${KEEP_STORES:-} ]]; then rm -rf "$store_dict" "$s1k_plain" "$s1k_dict"; fi
+  local knobs="" knob
+  for knob in TAPES_DIR STORE STORE_1K SERVE_ARGS BOUNDED_ARGS KEY_SAMPLE; do
+    [[ -n ${!knob:-} ]] && knobs+="$knob='${!knob}' "
+  done
+  printf 'reproduce: %sLOG_LEVEL=%s DURATION=%s ROUNDS=%s SEED=%s DICT=%s BUILD_DIR=%s bash bench/run.sh scale %s   (log: %s)\n' \
+    "$knobs" "$LOG_LEVEL" "$DURATION" "$ROUNDS" "$SEED" "$DICT" "$BUILD_DIR" "$n" "$BENCH_LOG"
+  if [[ -z ${KEEP_STORES:-} ]]; then
+    rm -rf "$s1k_plain"
+    [[ -n ${STORE:-} ]] || rm -rf "$store_dict"
+    [[ -n ${STORE_1K:-} ]] || rm -rf "$s1k_dict"
+  fi
 }
 
 main() {

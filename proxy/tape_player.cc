@@ -2,19 +2,24 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <utility>
 
 #include "store/tape_store.h"
 
 namespace ssm {
 
+size_t InteractionBytes(const Interaction& i) {
+  // The control block of make_shared, the strings' bytes and the header pairs' allocation overhead.
+  size_t bytes = 32 + sizeof(Interaction) + i.action.size() + i.request_body.size() + i.response_body.size() +
+                 i.source.size();
+  for (const auto& [name, value] : i.headers) bytes += 64 + name.size() + value.size();
+  return bytes;
+}
+
 size_t TapeBytes(const Tape& tape) {
   size_t bytes = sizeof(Tape) + tape.key.encoded().size() * 2 + tape.key.canonical_body().size();
-  for (const Interaction& i : tape.interactions) {
-    bytes += sizeof(Interaction) + i.action.size() + i.request_body.size() + i.response_body.size() +
-             i.source.size();
-    for (const auto& [name, value] : i.headers) bytes += 64 + name.size() + value.size();
-  }
+  for (const Interaction& i : tape.interactions) bytes += InteractionBytes(i);
   return bytes;
 }
 
@@ -34,6 +39,26 @@ std::vector<TapeKey> RankNearest(const TapeKey& key, std::vector<TapeKey> candid
   return candidates;
 }
 
+Result<PlayedEntry> TapePlayer::Play(const TapeKey& key, const std::function<size_t(size_t)>& pick) {
+  Result<std::shared_ptr<const Tape>> found = Find(key);
+  if (!found.ok()) return found.status();
+  const std::vector<Interaction>& entries = found.value()->interactions;
+  if (entries.empty()) return Status::NotFound("tape " + key.Describe() + " has no interactions");
+  size_t index = std::min(pick(entries.size()), entries.size() - 1);
+  // Aliasing: the entry keeps its tape alive, nothing is copied.
+  return PlayedEntry{std::shared_ptr<const Interaction>(found.value(), &entries[index]), entries.size(), index};
+}
+
+namespace {
+
+// What a cached tape costs besides its decoded entries: its key (twice: list node and index), the
+// slots, and the list and hash nodes.
+size_t CachedTapeOverhead(const std::string& encoded, size_t length) {
+  return 128 + 2 * encoded.size() + length * sizeof(std::shared_ptr<const Interaction>);
+}
+
+}  // namespace
+
 StoreTapePlayer::StoreTapePlayer(const TapeStore* store, size_t cache_bytes)
     : store_(store), shard_budget_(std::max<size_t>(cache_bytes / kShards, 1)) {}
 
@@ -41,37 +66,131 @@ StoreTapePlayer::Shard& StoreTapePlayer::ShardFor(const std::string& encoded) {
   return shards_[std::hash<std::string>()(encoded) % kShards];
 }
 
-Result<std::shared_ptr<const Tape>> StoreTapePlayer::Find(const TapeKey& key) {
-  Shard& shard = ShardFor(key.encoded());
-  {
-    std::lock_guard<std::mutex> lock(shard.mu);
-    auto it = shard.index.find(key.encoded());
-    if (it != shard.index.end()) {
-      shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
-      return it->second->tape;
+std::shared_ptr<const Interaction> StoreTapePlayer::Insert(Shard& shard, const std::string& encoded, size_t length,
+                                                           size_t index, std::shared_ptr<const Interaction> entry) {
+  auto it = shard.index.find(encoded);
+  if (it == shard.index.end()) {
+    size_t overhead = CachedTapeOverhead(encoded, length);
+    shard.lru.push_front(
+        CachedTape{encoded, std::vector<std::shared_ptr<const Interaction>>(length), overhead});
+    it = shard.index.emplace(encoded, shard.lru.begin()).first;
+    shard.bytes += overhead;
+  } else {
+    shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
+    CachedTape& tape = *it->second;
+    if (tape.entries.size() != length) {  // the store's copy changed since: start over from it
+      shard.bytes -= tape.bytes;
+      tape.entries.assign(length, nullptr);
+      tape.bytes = CachedTapeOverhead(encoded, length);
+      shard.bytes += tape.bytes;
     }
   }
-  // Read outside the lock: LMDB readers run in parallel. Two threads missing the cache on the same
-  // tape both read it; the second insert is dropped below.
-  Result<Tape> read = store_->ReadTape(key);
-  if (!read.ok()) return read.status();
-  if (read->interactions.empty()) return Status::NotFound("tape " + key.Describe() + " has no interactions");
-  loads_.fetch_add(1, std::memory_order_relaxed);
-  auto tape = std::make_shared<const Tape>(std::move(read).value());
-  size_t bytes = TapeBytes(*tape);
-  if (bytes > shard_budget_) return tape;  // too big to cache: serve it, don't evict everything
-
-  std::lock_guard<std::mutex> lock(shard.mu);
-  auto it = shard.index.find(key.encoded());
-  if (it != shard.index.end()) return it->second->tape;
-  shard.lru.push_front(Entry{key.encoded(), tape, bytes});
-  shard.index.emplace(key.encoded(), shard.lru.begin());
-  shard.bytes += bytes;
+  CachedTape& tape = *it->second;
+  std::shared_ptr<const Interaction>& slot = tape.entries[index];
+  if (!slot) {
+    size_t bytes = InteractionBytes(*entry);
+    slot = std::move(entry);
+    tape.bytes += bytes;
+    shard.bytes += bytes;
+  }
+  std::shared_ptr<const Interaction> cached = slot;
+  // The tape just used is at the front, so it is never its own victim.
   while (shard.bytes > shard_budget_ && shard.lru.size() > 1) {
-    Entry& victim = shard.lru.back();
+    CachedTape& victim = shard.lru.back();
     shard.bytes -= victim.bytes;
     shard.index.erase(victim.encoded);
     shard.lru.pop_back();
+  }
+  return cached;
+}
+
+void StoreTapePlayer::Erase(Shard& shard, const std::string& encoded) {
+  auto it = shard.index.find(encoded);
+  if (it == shard.index.end()) return;
+  shard.bytes -= it->second->bytes;
+  shard.lru.erase(it->second);
+  shard.index.erase(it);
+}
+
+Result<PlayedEntry> StoreTapePlayer::Play(const TapeKey& key, const std::function<size_t(size_t)>& pick) {
+  const std::string& encoded = key.encoded();
+  Shard& shard = ShardFor(encoded);
+  std::optional<size_t> picked;  // set when a cached tape's length answered `pick`
+  bool admit = true;             // whether what is read goes into the cache
+  {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    auto it = shard.index.find(encoded);
+    if (it != shard.index.end()) {
+      shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
+      const CachedTape& tape = *it->second;
+      size_t length = tape.entries.size();
+      size_t index = std::min(pick(length), length - 1);
+      if (tape.entries[index]) return PlayedEntry{tape.entries[index], length, index};
+      picked = index;
+    } else if (shard.bytes > shard_budget_ - shard_budget_ / 8) {
+      // (Nearly) full: admission decides now, so a tape left out costs no second lock.
+      admit = shard.candidates++ % kAdmitEvery == 0;
+    }
+  }
+  // Read outside the lock: LMDB readers run in parallel. Two threads missing on the same entry both
+  // read it; Insert keeps the first.
+  Result<TapeStore::TapeEntry> read =
+      store_->ReadTapeEntry(key, [&](size_t length) { return picked ? *picked : pick(length); });
+  if (!read.ok()) {
+    if (picked && read.status().IsNotFound()) {  // deleted from the store since it was cached
+      std::lock_guard<std::mutex> lock(shard.mu);
+      Erase(shard, encoded);
+    }
+    return read.status();
+  }
+  loads_.fetch_add(1, std::memory_order_relaxed);
+  auto entry = std::make_shared<const Interaction>(std::move(read->interaction));
+  // Left out by admission, or too big to cache (it would evict everything): served, not cached.
+  if (!admit || InteractionBytes(*entry) + CachedTapeOverhead(encoded, read->length) > shard_budget_) {
+    return PlayedEntry{std::move(entry), read->length, read->index};
+  }
+  std::lock_guard<std::mutex> lock(shard.mu);
+  entry = Insert(shard, encoded, read->length, read->index, std::move(entry));
+  return PlayedEntry{std::move(entry), read->length, read->index};
+}
+
+Result<std::shared_ptr<const Tape>> StoreTapePlayer::Find(const TapeKey& key) {
+  const std::string& encoded = key.encoded();
+  Shard& shard = ShardFor(encoded);
+  {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    auto it = shard.index.find(encoded);
+    if (it != shard.index.end()) {
+      shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
+      const CachedTape& cached = *it->second;
+      bool whole = std::all_of(cached.entries.begin(), cached.entries.end(),
+                               [](const auto& e) { return e != nullptr; });
+      if (whole) {
+        auto tape = std::make_shared<Tape>(Tape{key, {}});
+        tape->interactions.reserve(cached.entries.size());
+        for (const auto& e : cached.entries) tape->interactions.push_back(*e);
+        return std::shared_ptr<const Tape>(std::move(tape));
+      }
+    }
+  }
+  Result<Tape> read = store_->ReadTape(key);
+  if (read.ok() && read->interactions.empty()) {
+    read = Status::NotFound("tape " + key.Describe() + " has no interactions");
+  }
+  if (!read.ok()) {
+    if (read.status().IsNotFound()) {
+      std::lock_guard<std::mutex> lock(shard.mu);
+      Erase(shard, encoded);
+    }
+    return read.status();
+  }
+  loads_.fetch_add(1, std::memory_order_relaxed);
+  auto tape = std::make_shared<const Tape>(std::move(read).value());
+  size_t length = tape->interactions.size();
+  if (TapeBytes(*tape) + CachedTapeOverhead(encoded, length) > shard_budget_) return tape;  // too big to cache
+  std::lock_guard<std::mutex> lock(shard.mu);
+  for (size_t i = 0; i < length; ++i) {
+    Insert(shard, encoded, length, i, std::shared_ptr<const Interaction>(tape, &tape->interactions[i]));
   }
   return tape;
 }
@@ -97,11 +216,7 @@ std::vector<TapeKey> StoreTapePlayer::Nearest(const TapeKey& key, size_t limit) 
 void StoreTapePlayer::Invalidate(const TapeKey& key) {
   Shard& shard = ShardFor(key.encoded());
   std::lock_guard<std::mutex> lock(shard.mu);
-  auto it = shard.index.find(key.encoded());
-  if (it == shard.index.end()) return;
-  shard.bytes -= it->second->bytes;
-  shard.lru.erase(it->second);
-  shard.index.erase(it);
+  Erase(shard, key.encoded());
 }
 
 void StoreTapePlayer::InvalidateAll() {

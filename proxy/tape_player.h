@@ -1,6 +1,7 @@
 // TapePlayer: the capability modes use to answer from tapes. An interface, so modes are tested with
-// fakes; StoreTapePlayer is the real one over a TapeStore, with a bounded cache of decoded tapes so
-// the server stays small over a store of millions of tapes (nothing is loaded at start).
+// fakes; StoreTapePlayer is the real one over a TapeStore. It keeps a bounded cache of tapes whose
+// entries are decoded one at a time, as calls ask for them, so a server over a store of millions of
+// tapes stays small and answers a call by decoding one record (nothing is loaded at start).
 #ifndef SSM_REPLAY_PROXY_TAPE_PLAYER_H_
 #define SSM_REPLAY_PROXY_TAPE_PLAYER_H_
 
@@ -8,6 +9,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -23,9 +25,23 @@ namespace ssm {
 
 class TapeStore;
 
+// One entry of a tape, as TapePlayer::Play returns it.
+struct PlayedEntry {
+  std::shared_ptr<const Interaction> entry;  // never null; valid for as long as the caller holds it
+  size_t length = 0;                         // entries in the tape (> 0)
+  size_t index = 0;                          // which one `entry` is
+};
+
 class TapePlayer {
  public:
   virtual ~TapePlayer() = default;
+
+  // The entry of the tape for `key` that `pick` chooses: `pick` is called once with the tape's length
+  // (> 0) and returns an index (clamped to length - 1), e.g. a replay cursor's next step. NotFound
+  // when no tape has the key (`pick` is then not called); another error when the store fails
+  // (`pick` may have been called). This default finds the whole tape; StoreTapePlayer decodes only
+  // the entry picked.
+  virtual Result<PlayedEntry> Play(const TapeKey& key, const std::function<size_t(size_t length)>& pick);
 
   // The tape recorded for `key`: NotFound when there is none; another error when the store fails
   // (e.g. Corruption naming the tape). A returned tape has at least one interaction and stays valid
@@ -41,7 +57,8 @@ class TapePlayer {
   virtual void Invalidate(const TapeKey& key) = 0;
   virtual void InvalidateAll() = 0;
 
-  // Tapes currently decoded in memory, and tape loads from the store so far (for metrics).
+  // Tapes currently held in memory (whole or in part), and reads from the store so far (a whole tape,
+  // or one entry) (for metrics).
   virtual uint64_t tapes_cached() const = 0;
   virtual uint64_t tape_loads() const = 0;
 };
@@ -51,12 +68,19 @@ std::vector<TapeKey> RankNearest(const TapeKey& key, std::vector<TapeKey> candid
 
 class StoreTapePlayer : public TapePlayer {
  public:
-  // `store` is not owned and must outlive the player. `cache_bytes` bounds the decoded tapes held
-  // (approximately: bodies, headers and request bytes plus overhead).
+  // `store` is not owned and must outlive the player. `cache_bytes` bounds the decoded entries held
+  // (approximately: bodies, headers and request bytes plus overhead), least recently used dropped
+  // first.
   explicit StoreTapePlayer(const TapeStore* store, size_t cache_bytes = 16 << 20);
   StoreTapePlayer(const StoreTapePlayer&) = delete;
   StoreTapePlayer& operator=(const StoreTapePlayer&) = delete;
 
+  // A cached tape answers without touching the store when the entry picked was decoded before, and
+  // with one record read otherwise. A tape not cached costs one read of its last record key (its
+  // length) and of the entry picked. When the store's copy of a cached tape changed length (another
+  // process recorded it), the entry comes from the store's copy and the cached one is replaced.
+  Result<PlayedEntry> Play(const TapeKey& key, const std::function<size_t(size_t length)>& pick) override;
+  // Whole tapes: every entry decoded (and cached).
   Result<std::shared_ptr<const Tape>> Find(const TapeKey& key) override;
   std::vector<TapeKey> Nearest(const TapeKey& key, size_t limit) override;
   void Invalidate(const TapeKey& key) override;
@@ -65,21 +89,35 @@ class StoreTapePlayer : public TapePlayer {
   uint64_t tape_loads() const override { return loads_.load(std::memory_order_relaxed); }
 
  private:
-  // An LRU per shard, each with its share of the byte budget, so concurrent hits on different tapes
-  // rarely contend.
+  // An LRU of tapes per shard, each with its share of the byte budget, so concurrent hits on different
+  // tapes rarely contend. A tape is evicted whole; its entries are decoded one by one.
   static constexpr size_t kShards = 16;
-  struct Entry {
+  // Once a shard is (nearly: within 1/8 of its budget) full, only every kAdmitEvery-th tape not
+  // cached yet gets in (an entry of a tape already cached always does). When calls spread over more
+  // tapes than the cache holds, each admission evicts an entry about as likely to be asked again as
+  // the one admitted, so admitting all would only add the work of inserting and freeing (measured:
+  // 40 % more per miss over a 1M-tape store) to every miss; a tape asked for often still gets in
+  // after a few misses.
+  static constexpr uint64_t kAdmitEvery = 8;
+  struct CachedTape {
     std::string encoded;
-    std::shared_ptr<const Tape> tape;
-    size_t bytes;
+    std::vector<std::shared_ptr<const Interaction>> entries;  // one per entry of the tape; null: not decoded
+    size_t bytes = 0;                                         // what the decoded ones hold, plus overhead
   };
   struct Shard {
     mutable std::mutex mu;
-    std::list<Entry> lru;  // most recently used first
-    std::unordered_map<std::string, std::list<Entry>::iterator> index;
+    std::list<CachedTape> lru;  // most recently used first
+    std::unordered_map<std::string, std::list<CachedTape>::iterator> index;
     size_t bytes = 0;
+    uint64_t candidates = 0;  // misses on tapes not cached that found the shard full (admission)
   };
   Shard& ShardFor(const std::string& encoded);
+  // Puts `entry` (entry `index` of a tape of `length` entries) in the cache, unless an entry decoded
+  // by another thread got there first; returns the one cached. Evicts down to the budget. Needs
+  // shard.mu held.
+  std::shared_ptr<const Interaction> Insert(Shard& shard, const std::string& encoded, size_t length, size_t index,
+                                            std::shared_ptr<const Interaction> entry);
+  void Erase(Shard& shard, const std::string& encoded);
 
   const TapeStore* store_;
   size_t shard_budget_;
@@ -87,8 +125,9 @@ class StoreTapePlayer : public TapePlayer {
   std::atomic<uint64_t> loads_{0};
 };
 
-// Approximate memory a decoded tape holds.
+// Approximate memory a decoded tape, or one decoded entry, holds.
 size_t TapeBytes(const Tape& tape);
+size_t InteractionBytes(const Interaction& interaction);
 
 }  // namespace ssm
 

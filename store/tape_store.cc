@@ -140,28 +140,33 @@ class TapeStore::Impl {
     return id;
   }
 
-  Status Write(const WriteBatch& batch) {
-    // Encode outside the transaction: it keeps the single writer's critical section short, and a
-    // retry after the map grew need not encode again.
+  // Encoding happens outside the transaction: it keeps the single writer's critical section short,
+  // and a retry after the map grew need not encode again.
+  EncodedBatch Encode(const WriteBatch& batch, size_t workers) const {
     uint32_t dict_id = CurrentDictionaryId();
     const std::string* dict = dict_id ? Dictionary(dict_id) : nullptr;
-    struct Encoded {
-      std::vector<std::string> values;
-      uint64_t raw_bytes = 0;
-      int64_t first_ms = 0, last_ms = 0;
-    };
-    std::vector<Encoded> encoded(batch.size());
+    std::vector<EncodedBatch::Entry> encoded(batch.size());
     auto encode = [&](size_t i) {
-      for (const auto& interaction : batch.entries()[i].interactions) {
+      const WriteBatch::Entry& in = batch.entries()[i];
+      EncodedBatch::Entry& out = encoded[i];
+      out.op = in.op;
+      out.key = in.key;
+      out.values.reserve(in.interactions.size());
+      for (const auto& interaction : in.interactions) {
         size_t raw_size = 0;
-        encoded[i].values.push_back(EncodeInteraction(interaction, dict_id, dict, &raw_size));
-        encoded[i].raw_bytes += raw_size;
-        if (encoded[i].values.size() == 1) encoded[i].first_ms = interaction.recorded_at_ms;
-        encoded[i].last_ms = interaction.recorded_at_ms;
+        out.values.push_back(EncodeInteraction(interaction, dict_id, dict, &raw_size));
+        out.raw_bytes += raw_size;
+        if (out.values.size() == 1) out.first_recorded_ms = interaction.recorded_at_ms;
+        out.last_recorded_ms = interaction.recorded_at_ms;
+      }
+      if (in.op == WriteBatch::Op::kReplace) {
+        TapeInfo info{in.key, static_cast<uint32_t>(out.values.size()), out.raw_bytes, 0, out.first_recorded_ms,
+                      out.last_recorded_ms};
+        for (const auto& value : out.values) info.stored_bytes += value.size();
+        out.summary = EncodeTapeInfo(info);
       }
     };
-    // Compression dominates large writes (imports): spread it over the cores.
-    size_t workers = batch.size() >= 64 ? std::max(1u, std::thread::hardware_concurrency()) : 1;
+    workers = std::max<size_t>(1, std::min(workers, batch.size()));
     std::vector<std::thread> threads;
     for (size_t w = 1; w < workers; ++w) {
       threads.emplace_back([&, w] {
@@ -170,6 +175,12 @@ class TapeStore::Impl {
     }
     for (size_t i = 0; i < batch.size(); i += workers) encode(i);
     for (auto& t : threads) t.join();
+    EncodedBatch out;
+    for (auto& e : encoded) out.Add(std::move(e));
+    return out;
+  }
+
+  Status Write(const EncodedBatch& batch) {
     Status inner;
     Status s = env_->Write([&](MDB_txn* txn) {
       const auto& t = env_->tables();
@@ -195,7 +206,7 @@ class TapeStore::Impl {
           return rc;
         }
         if (entry.op == WriteBatch::Op::kDelete) continue;
-        const Encoded& e = encoded[i];
+        const EncodedBatch::Entry& e = entry;
         for (const auto& value : e.values) {
           std::string record_key = RecordKey(key, info.interactions++);
           MDB_val rk = ToVal(record_key), rv = ToVal(value);
@@ -204,9 +215,12 @@ class TapeStore::Impl {
           info.stored_bytes += value.size();
         }
         info.raw_bytes += e.raw_bytes;
-        if (info.first_recorded_ms == 0) info.first_recorded_ms = e.first_ms;
-        if (!e.values.empty()) info.last_recorded_ms = e.last_ms;
-        std::string info_value = EncodeTapeInfo(info);
+        if (info.first_recorded_ms == 0) info.first_recorded_ms = e.first_recorded_ms;
+        if (!e.values.empty()) info.last_recorded_ms = e.last_recorded_ms;
+        // For a replaced tape, Encode made this summary already: it starts from nothing.
+        std::string appended_summary;
+        const std::string& info_value =
+            entry.op == WriteBatch::Op::kReplace ? entry.summary : (appended_summary = EncodeTapeInfo(info));
         MDB_val iv = ToVal(info_value);
         if ((rc = mdb_put(txn, t.tapes, &k, &iv, 0)) != 0) return rc;
       }
@@ -272,12 +286,21 @@ Result<std::unique_ptr<TapeStore>> TapeStore::Open(const std::string& dir, const
   auto impl = std::make_unique<Impl>(std::move(env).value());
   Status s = impl->CheckFormat(!options.read_only);
   if (!s.ok()) return s;
+  impl->env_->SetMappedBudget(options.max_mapped_bytes);
   return std::unique_ptr<TapeStore>(new TapeStore(std::move(impl)));
 }
 
 const std::string& TapeStore::dir() const { return impl_->env_->dir(); }
 
-Status TapeStore::Write(const WriteBatch& batch) { return impl_->Write(batch); }
+Status TapeStore::Write(const WriteBatch& batch) {
+  // Compression dominates large writes: spread it over the cores.
+  size_t workers = batch.size() >= 64 ? std::max(1u, std::thread::hardware_concurrency()) : 1;
+  return impl_->Write(impl_->Encode(batch, workers));
+}
+
+EncodedBatch TapeStore::Encode(const WriteBatch& batch) const { return impl_->Encode(batch, 1); }
+
+Status TapeStore::Write(const EncodedBatch& batch) { return impl_->Write(batch); }
 
 Result<Tape> TapeStore::ReadTape(const TapeKey& key) const {
   Tape tape{key, {}};
@@ -295,6 +318,64 @@ Result<Tape> TapeStore::ReadTape(const TapeKey& key) const {
   if (!inner.ok()) return inner;
   if (!found) return Status::NotFound("no tape for " + key.Describe());
   return tape;
+}
+
+Result<TapeStore::TapeEntry> TapeStore::ReadTapeEntry(const TapeKey& key,
+                                                      const std::function<size_t(size_t)>& pick) const {
+  const std::string& prefix = key.encoded();
+  TapeEntry entry;
+  Status inner;
+  bool found = false;
+  Status s = impl_->env_->Read([&](MDB_txn* txn) {
+    MDB_cursor* cursor = nullptr;
+    int rc = mdb_cursor_open(txn, impl_->env_->tables().records, &cursor);
+    if (rc != 0) return rc;
+    // The tape's last record: the one before the first key past every sequence number of the tape.
+    std::string past_end = prefix + std::string(4, '\xff');
+    MDB_val k = ToVal(past_end), v;
+    rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+    if (rc == 0 && ToView(k) != past_end) {
+      rc = mdb_cursor_get(cursor, &k, &v, MDB_PREV);
+    } else if (rc == MDB_NOTFOUND) {
+      rc = mdb_cursor_get(cursor, &k, &v, MDB_LAST);
+    }
+    // Another tape's record keys never start with this key at this length (store/FORMAT.md).
+    if (rc == 0 && k.mv_size == prefix.size() + 4 && StartsWith(ToView(k), prefix)) {
+      found = true;
+      entry.length = size_t{ReadU32(ToView(k).substr(prefix.size()), true)} + 1;
+      entry.index = std::min(pick(entry.length), entry.length - 1);
+      if (entry.index + 1 != entry.length) {
+        std::string record_key = RecordKey(key, static_cast<uint32_t>(entry.index));
+        k = ToVal(record_key);
+        rc = mdb_get(txn, impl_->env_->tables().records, &k, &v);
+        if (rc == MDB_NOTFOUND) {
+          inner = Status::Corruption("tape " + key.Describe() + " is missing entry " + std::to_string(entry.index) +
+                                     " (run `ssm-replay verify`)");
+          rc = kCallbackFailed;
+        }
+      }
+      if (rc == 0) {
+        auto decoded = DecodeInteraction(ToView(v), impl_->Lookup());
+        if (decoded.ok()) {
+          entry.interaction = std::move(decoded).value();
+        } else {
+          inner = decoded.status().IsNotSupported()
+                      ? decoded.status()
+                      : Status::Corruption("tape " + key.Describe() + ", entry " + std::to_string(entry.index) +
+                                           ": " + decoded.status().message());
+          rc = kCallbackFailed;
+        }
+      }
+    } else if (rc == 0 || rc == MDB_NOTFOUND) {
+      rc = MDB_NOTFOUND;
+    }
+    mdb_cursor_close(cursor);
+    return rc;
+  });
+  if (!inner.ok()) return inner;
+  if (!s.ok()) return s;
+  if (!found) return Status::NotFound("no tape for " + key.Describe());
+  return entry;
 }
 
 Result<std::vector<TapeInfo>> TapeStore::ListTapes(const TapeFilter& filter) const {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "store/encoded_batch.h"
 #include "store/status.h"
 #include "store/tape.h"
 #include "store/write_batch.h"
@@ -29,6 +30,9 @@ struct StoreOptions {
   // without it, a crash of the process alone loses nothing but an OS crash may lose recent commits.
   bool sync = true;
   uint64_t initial_map_bytes = 64ull << 20;  // grows by doubling when full
+  // Store pages the process keeps mapped (they count in its RSS) before it unmaps them all: the pages
+  // stay in the page cache and are mapped again when read. 0: no bound. See LmdbEnv::SetMappedBudget.
+  uint64_t max_mapped_bytes = 0;
 };
 
 struct TapeFilter {
@@ -64,8 +68,29 @@ class TapeStore {
   // Applies every operation of `batch` in one transaction: all of it lands, or none.
   Status Write(const WriteBatch& batch);
 
+  // Write in two halves, for writers that keep the costly half away from the single writer (import:
+  // workers encode the next batches while one is written). Encode serialises and compresses the
+  // records of `batch` on the calling thread with the dictionary current then; it needs no
+  // transaction, and any number of threads may call it at once. Write(EncodedBatch) then applies the
+  // batch as Write(WriteBatch) does (Write(batch) is Write(Encode(batch)), encoding on all cores).
+  EncodedBatch Encode(const WriteBatch& batch) const;
+  Status Write(const EncodedBatch& batch);
+
   // NotFound when no tape has this key. Corruption names the tape and entry that failed to decode.
   Result<Tape> ReadTape(const TapeKey& key) const;
+
+  // One entry of a tape, decoding only its record: what replay needs on a big store, where decoding
+  // whole tapes to answer one call dominated. The tape's length comes from its last record key (no
+  // decoding); `pick` is then called once, inside the read, with that length (> 0) and returns the
+  // index wanted (clamped to length - 1). NotFound when the tape has no records; Corruption names the
+  // tape and entry. A gap in the records shows only when the missing entry is asked for (`verify`
+  // checks every tape).
+  struct TapeEntry {
+    size_t length = 0;  // entries in the tape
+    size_t index = 0;   // the entry read
+    Interaction interaction;
+  };
+  Result<TapeEntry> ReadTapeEntry(const TapeKey& key, const std::function<size_t(size_t length)>& pick) const;
 
   // Tapes matching `filter`, in key order.
   Result<std::vector<TapeInfo>> ListTapes(const TapeFilter& filter = {}) const;

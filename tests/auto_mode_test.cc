@@ -98,5 +98,31 @@ TEST_CASE("auto mode does not record a transport failure, so the key is forwarde
   CHECK(player.invalidated.empty());
 }
 
+TEST_CASE("auto mode answers a store failure as replay does, without forwarding or recording", "[auto_mode]") {
+  class FailingPlayer : public testing::FakeTapePlayer {
+   public:
+    Result<std::shared_ptr<const Tape>> Find(const TapeKey& key) override {
+      ++finds;
+      return Status::Corruption("tape " + key.Describe() + ", entry 0: checksum mismatch");
+    }
+  };
+  FailingPlayer player;
+  CursorTable cursors;
+  testing::FakeUpstream up;
+  up.script = {testing::Answer(200, "{\"Status\":\"from-upstream\"}")};
+  StoringRecorder rec(&player);
+  auto red = Redactor::Create({});
+  REQUIRE(red.ok());
+  RecordMode record(&up, &rec, &red.value());
+  AutoMode mode(&player, &cursors, ReplayOptions{}, &record);
+  ModeAnswer a = mode.Handle(testing::Invocation(kCmd, "i-0123456789abcdef0"));
+  CHECK(a.outcome == Outcome::kError);
+  CHECK(a.response.status == 500);
+  CHECK(a.response.body.find("checksum mismatch") != std::string::npos);
+  CHECK(player.finds == 1);  // one lookup per call
+  CHECK(up.calls() == 0);
+  CHECK(rec.records.empty());
+}
+
 }  // namespace
 }  // namespace ssm

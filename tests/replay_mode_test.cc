@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 
 #include "proxy/request_parser.h"
+#include "store/tape_store.h"
+#include "tests/test_util.h"
 
 namespace ssm {
 namespace {
@@ -129,6 +131,55 @@ TEST_CASE("reset rewinds: same bytes in the same order", "[replay]") {
   auto first = run();
   cursors.ResetAll();
   CHECK(run() == first);
+}
+
+// The same rules over the real player, which decodes only the entry each call's cursor points at.
+TEST_CASE("over a store: sequence, terminal repeat, reset, order last, misses, one record read per call",
+          "[replay]") {
+  test::TempDir dir;
+  auto store = TapeStore::Open(dir.Sub("s")).value();
+  WriteBatch batch;
+  batch.ReplaceTape(Key(), {NotYet(), Answer("Pending"), Answer("InProgress"), Answer("Success")});
+  batch.ReplaceTape(Key("i-06abcb62579f94ac0"), {Answer("Failed")});
+  REQUIRE(store->Write(batch).ok());
+  StoreTapePlayer player(store.get());
+  CursorTable cursors;
+  ReplayMode mode(&player, &cursors, {});
+  auto run = [&] {
+    std::vector<std::string> out;
+    for (int i = 0; i < 6; ++i) {
+      ModeAnswer a = mode.Handle(Invocation());
+      CHECK(a.outcome == Outcome::kHit);
+      out.push_back(std::to_string(a.response.status) + " " + a.response.body);
+    }
+    return out;
+  };
+  std::vector<std::string> first = run();
+  CHECK(first[0] == "400 " + NotYet().response_body);
+  CHECK(first[1] == "200 " + Answer("Pending").response_body);
+  CHECK(first[3] == "200 " + Answer("Success").response_body);
+  CHECK(first[5] == first[3]);
+  CHECK(player.tape_loads() == 4);  // one record per entry, each decoded once
+  cursors.ResetAll();
+  CHECK(run() == first);
+  CHECK(player.tape_loads() == 4);  // the second run answers from the cache
+
+  // Another key's cursor is its own; a miss leaves cursors alone and answers the miss.
+  CHECK(mode.Handle(Invocation("i-06abcb62579f94ac0")).response.body == Answer("Failed").response_body);
+  CHECK_FALSE(mode.FromTape(Invocation("i-0123456789abcdef0")).has_value());
+  ModeAnswer miss = mode.Handle(Invocation("i-0123456789abcdef0"));
+  CHECK(miss.outcome == Outcome::kMiss);
+  CHECK(miss.response.status == 404);
+  CHECK(cursors.Calls(Key("i-0123456789abcdef0")) == 0);
+
+  ReplayOptions last;
+  last.order = ReplayOrder::kLast;
+  CursorTable fresh;
+  StoreTapePlayer cold(store.get());
+  ReplayMode terminal(&cold, &fresh, last);
+  CHECK(terminal.Handle(Invocation()).response.body == Answer("Success").response_body);
+  CHECK(terminal.Handle(Invocation()).response.body == Answer("Success").response_body);
+  CHECK(cold.tape_loads() == 1);  // only the terminal entry was ever read
 }
 
 TEST_CASE("order last answers the terminal entry", "[replay]") {

@@ -1,5 +1,6 @@
 #include "proxy/tape_player.h"
 
+#include <atomic>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -119,6 +120,213 @@ TEST_CASE("concurrent finds share one store", "[player][concurrency]") {
       for (int i = 0; i < 400; ++i) {
         auto tape = player.Find(keys[(i * 7 + t) % keys.size()]);
         if (!tape.ok() || tape.value()->interactions.size() != 2) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(failures == 0);
+}
+
+// Plays `key` picking `index` (npos: the last entry); records the length `pick` was shown.
+Result<PlayedEntry> PlayAt(TapePlayer& player, const TapeKey& key, size_t index, size_t* shown = nullptr) {
+  return player.Play(key, [&](size_t length) {
+    if (shown) *shown = length;
+    return index == std::string::npos ? length - 1 : index;
+  });
+}
+
+TEST_CASE("play decodes only the entry picked and caches entries one by one", "[player]") {
+  Fixture f;
+  TapeKey k = Key(kCmd, "i-08b0130f3ddd5f444");
+  f.Put(k, {Entry("Pending"), Entry("InProgress"), Entry("Success")});
+  StoreTapePlayer player(f.store.get());
+  size_t shown = 0;
+  auto last = PlayAt(player, k, std::string::npos, &shown);
+  REQUIRE(last.ok());
+  CHECK(shown == 3);
+  CHECK(last->length == 3);
+  CHECK(last->index == 2);
+  CHECK(last->entry->response_body == Entry("Success").response_body);
+  CHECK(player.tape_loads() == 1);
+  CHECK(player.tapes_cached() == 1);
+
+  shown = 0;
+  auto again = PlayAt(player, k, 2, &shown);
+  REQUIRE(again.ok());
+  CHECK(shown == 3);                      // the cached length
+  CHECK(again->entry == last->entry);     // the same decoded entry
+  CHECK(player.tape_loads() == 1);        // from the cache
+  auto first = PlayAt(player, k, 0);
+  REQUIRE(first.ok());
+  CHECK(first->entry->response_body == Entry("Pending").response_body);
+  CHECK(player.tape_loads() == 2);        // one more record read, not the whole tape
+  CHECK(PlayAt(player, k, 0).ok());
+  CHECK(player.tape_loads() == 2);
+  auto clamped = PlayAt(player, k, 99);
+  REQUIRE(clamped.ok());
+  CHECK(clamped->index == 2);
+  CHECK(player.tape_loads() == 2);
+
+  // A whole tape: the entries not decoded yet are read, and later plays of any entry hit the cache.
+  auto whole = player.Find(k);
+  REQUIRE(whole.ok());
+  CHECK(whole.value()->interactions.size() == 3);
+  CHECK(whole.value()->interactions[1].response_body == Entry("InProgress").response_body);
+  uint64_t loads = player.tape_loads();
+  CHECK(PlayAt(player, k, 1).ok());
+  CHECK(player.Find(k).ok());
+  CHECK(player.tape_loads() == loads);
+}
+
+TEST_CASE("play: a miss is NotFound and does not pick", "[player]") {
+  Fixture f;
+  f.Put(Key(kCmd, "i-08b0130f3ddd5f444"), {Entry("Success")});
+  StoreTapePlayer player(f.store.get());
+  bool picked = false;
+  auto miss = player.Play(Key(kCmd, "i-06abcb62579f94ac0"), [&](size_t) {
+    picked = true;
+    return size_t{0};
+  });
+  CHECK(miss.status().IsNotFound());
+  CHECK_FALSE(picked);
+  CHECK(player.tapes_cached() == 0);
+}
+
+TEST_CASE("play follows a tape re-recorded in the store, after invalidation or when its length changed",
+          "[player]") {
+  Fixture f;
+  TapeKey k = Key(kCmd, "i-08b0130f3ddd5f444");
+  f.Put(k, {Entry("Pending")});
+  StoreTapePlayer player(f.store.get());
+  REQUIRE(PlayAt(player, k, 0).ok());
+  // Re-recorded behind the player's back (another process): the cached copy still answers.
+  f.Put(k, {Entry("InProgress"), Entry("Success")});
+  size_t shown = 0;
+  auto stale = PlayAt(player, k, 0, &shown);
+  REQUIRE(stale.ok());
+  CHECK(shown == 1);
+  CHECK(stale->entry->response_body == Entry("Pending").response_body);  // cached, as Find's tapes are
+  player.Invalidate(k);
+  auto fresh = PlayAt(player, k, std::string::npos, &shown);
+  REQUIRE(fresh.ok());
+  CHECK(shown == 2);
+  CHECK(fresh->entry->response_body == Entry("Success").response_body);
+  // Grown while cached: the cached length and decoded entries answer until invalidated...
+  f.Put(k, {Entry("Pending"), Entry("InProgress"), Entry("Cancelling"), Entry("Cancelled")});
+  auto cached = PlayAt(player, k, std::string::npos, &shown);
+  REQUIRE(cached.ok());
+  CHECK(shown == 2);
+  CHECK(cached->entry->response_body == Entry("Success").response_body);
+  // ...but an entry not decoded yet is read from the store's copy, whose length then replaces it.
+  auto reread = PlayAt(player, k, 0, &shown);
+  REQUIRE(reread.ok());
+  CHECK(shown == 2);
+  CHECK(reread->length == 4);
+  CHECK(reread->entry->response_body == Entry("Pending").response_body);
+  CHECK(PlayAt(player, k, std::string::npos, &shown)->entry->response_body == Entry("Cancelled").response_body);
+  CHECK(shown == 4);
+  // Deleted from the store: NotFound, and the cached copy is dropped once an undecoded entry is asked.
+  WriteBatch del;
+  del.DeleteTape(k);
+  REQUIRE(f.store->Write(del).ok());
+  CHECK(PlayAt(player, k, 1).status().IsNotFound());
+  CHECK(player.tapes_cached() == 0);
+}
+
+TEST_CASE("play keeps the cache within its byte budget", "[player]") {
+  Fixture f;
+  StoreTapePlayer player(f.store.get(), /*cache_bytes=*/16 * 64 * 1024);  // 64 KiB per shard
+  std::vector<TapeKey> keys;
+  for (int i = 0; i < 300; ++i) {
+    char instance[32];
+    std::snprintf(instance, sizeof(instance), "i-%017d", i);
+    keys.push_back(Key(kCmd, instance));
+    f.Put(keys.back(), {Entry("Pending", 8 * 1024), Entry("Success", 8 * 1024)});
+  }
+  // Only the last entries are decoded: 300 x ~8 KiB = ~2.4 MiB, over the 1 MiB budget.
+  for (const auto& k : keys) REQUIRE(PlayAt(player, k, std::string::npos).ok());
+  CHECK(player.tapes_cached() < 300);
+  CHECK(player.tapes_cached() > 16);
+  CHECK(player.tape_loads() == 300);
+  // Half as many tapes fit when both entries are decoded.
+  uint64_t last_only = player.tapes_cached();
+  for (const auto& k : keys) {
+    REQUIRE(PlayAt(player, k, 0).ok());
+    REQUIRE(PlayAt(player, k, 1).ok());
+  }
+  CHECK(player.tapes_cached() < last_only);
+  for (const auto& k : keys) {
+    CHECK(PlayAt(player, k, 0)->entry->response_body == Entry("Pending", 8 * 1024).response_body);
+  }
+}
+
+TEST_CASE("a full cache admits few new tapes; a tape asked for again gets in", "[player]") {
+  Fixture f;
+  std::vector<TapeKey> keys;
+  for (int i = 0; i < 400; ++i) {
+    char instance[32];
+    std::snprintf(instance, sizeof(instance), "i-%017d", i);
+    keys.push_back(Key(kCmd, instance));
+    f.Put(keys.back(), {Entry("Pending", 4 * 1024), Entry("Success", 4 * 1024)});
+  }
+  StoreTapePlayer player(f.store.get(), 16 * 32 * 1024);  // 32 KiB per shard: ~7 entries each
+  // Calls spread over far more tapes than fit: after the shards fill, most misses are not cached.
+  for (int i = 0; i < 300; ++i) REQUIRE(PlayAt(player, keys[i], 1).ok());
+  CHECK(player.tape_loads() == 300);
+  CHECK(player.tapes_cached() < 16 * 8);
+  // A tape asked for again and again gets in within kAdmitEvery misses of its shard...
+  const TapeKey& hot = keys[350];
+  int misses = 0;
+  for (int call = 0; call < 20; ++call) {
+    uint64_t before = player.tape_loads();
+    REQUIRE(PlayAt(player, hot, 1).ok());
+    if (player.tape_loads() == before) break;
+    ++misses;
+  }
+  CHECK(misses >= 1);
+  CHECK(misses <= 8);
+  // ...and from then on answers from the cache; its other entries always get in.
+  uint64_t loads = player.tape_loads();
+  REQUIRE(PlayAt(player, hot, 1).ok());
+  REQUIRE(PlayAt(player, hot, 0).ok());
+  REQUIRE(PlayAt(player, hot, 0).ok());
+  CHECK(player.tape_loads() == loads + 1);
+}
+
+TEST_CASE("an entry larger than the cache is served, not cached", "[player]") {
+  Fixture f;
+  TapeKey big = Key(kCmd, "i-08b0130f3ddd5f444");
+  f.Put(big, {Entry("Success", 200 * 1024)});
+  StoreTapePlayer player(f.store.get(), 16 * 64 * 1024);  // 64 KiB per shard
+  auto e = PlayAt(player, big, 0);
+  REQUIRE(e.ok());
+  CHECK(e->entry->response_body.size() > 200 * 1024);
+  CHECK(player.tapes_cached() == 0);
+}
+
+TEST_CASE("concurrent plays see every tape's entries in place", "[player][concurrency]") {
+  Fixture f;
+  std::vector<TapeKey> keys;
+  for (int i = 0; i < 64; ++i) {
+    char instance[32];
+    std::snprintf(instance, sizeof(instance), "i-%017d", i);
+    keys.push_back(Key(kCmd, instance));
+    std::string n = std::to_string(i);
+    f.Put(keys.back(), {Entry("Pending-" + n, 512), Entry("InProgress-" + n, 512), Entry("Success-" + n, 512)});
+  }
+  StoreTapePlayer player(f.store.get(), 16 * 4 * 1024);  // tiny: evictions race with plays
+  const std::string names[] = {"Pending-", "InProgress-", "Success-"};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int n = 0; n < 2000; ++n) {
+        size_t tape = (n * 7 + t * 13) % keys.size(), index = (n + t) % 3;
+        auto e = PlayAt(player, keys[tape], index);
+        if (!e.ok() || e->length != 3 || e->index != index ||
+            e->entry->response_body != Entry(names[index] + std::to_string(tape), 512).response_body) {
+          ++failures;
+        }
       }
     });
   }

@@ -1,5 +1,6 @@
 #include "proxy/modes/auto_mode.h"
 
+#include <optional>
 #include <utility>
 
 namespace ssm {
@@ -8,13 +9,10 @@ AutoMode::AutoMode(TapePlayer* player, CursorTable* cursors, ReplayOptions optio
     : player_(player), replay_(player, cursors, std::move(options)), record_(recorder) {}
 
 ModeAnswer AutoMode::Handle(const SsmRequest& request) {
-  Result<std::shared_ptr<const Tape>> found = player_->Find(request.key);
-  if (found.ok() || !found.status().IsNotFound()) {
-    // A hit, or a store error the replay path reports; the tape is cached, so this Find is cheap.
-    return replay_.Handle(request);
-  }
+  // A hit, or a store error the replay path reports: answered by the replay rules, in one lookup.
+  if (std::optional<ModeAnswer> replayed = replay_.FromTape(request)) return std::move(*replayed);
   ModeAnswer answer = record_->Handle(request);
-  // The next call for this key must read the tape just recorded, not a cached miss.
+  // The next call for this key must see the tape just recorded, not a cached, shorter copy.
   if (answer.outcome == Outcome::kRecorded) player_->Invalidate(request.key);
   return answer;
 }

@@ -67,21 +67,25 @@ ReplayMode::ReplayMode(TapePlayer* player, CursorTable* cursors, ReplayOptions o
     : player_(player), cursors_(cursors), options_(std::move(options)) {}
 
 ModeAnswer ReplayMode::Handle(const SsmRequest& request) {
-  Result<std::shared_ptr<const Tape>> found = player_->Find(request.key);
-  if (!found.ok()) {
-    if (found.status().IsNotFound()) return Miss(request);
-    ModeAnswer answer;
+  std::optional<ModeAnswer> answer = FromTape(request);
+  return answer ? std::move(*answer) : Miss(request);
+}
+
+std::optional<ModeAnswer> ReplayMode::FromTape(const SsmRequest& request) {
+  // The cursor steps once the tape's length is known, and only the entry it points at is decoded.
+  Result<PlayedEntry> played = player_->Play(
+      request.key, [&](size_t length) { return cursors_->Next(request.key, length, options_.order).index; });
+  ModeAnswer answer;
+  if (!played.ok()) {
+    if (played.status().IsNotFound()) return std::nullopt;
     answer.outcome = Outcome::kError;
     answer.response = AwsError{500, "InternalServerError",
                                "ssm-replay could not read the tape for " + request.key.Describe() + ": " +
-                                   found.status().ToString() + " (run `ssm-replay verify --store DIR`)"}
+                                   played.status().ToString() + " (run `ssm-replay verify --store DIR`)"}
                           .ToResponse();
     return answer;
   }
-  const Tape& tape = *found.value();
-  CursorStep step = cursors_->Next(request.key, tape.interactions.size(), options_.order);
-  const Interaction& entry = tape.interactions[step.index];
-  ModeAnswer answer;
+  const Interaction& entry = *played->entry;
   answer.outcome = Outcome::kHit;
   answer.response = RecordedResponse(entry);
   answer.delay_us = options_.latency.DelayFor(entry);

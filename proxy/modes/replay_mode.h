@@ -6,6 +6,7 @@
 #define SSM_REPLAY_PROXY_MODES_REPLAY_MODE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "proxy/cursor_table.h"
@@ -42,6 +43,11 @@ class ReplayMode : public Mode {
 
   const char* name() const override { return "replay"; }
   ModeAnswer Handle(const SsmRequest& request) override;
+
+  // The answer from the tape for the request's key (a hit, or a 500 when the store fails), stepping
+  // the key's cursor; nullopt when no tape has the key (the cursor does not move). For modes that
+  // do something else on a miss (auto mode records).
+  std::optional<ModeAnswer> FromTape(const SsmRequest& request);
 
   // The miss answer for `request` (also used by modes that fall back to replay rules).
   ModeAnswer Miss(const SsmRequest& request);

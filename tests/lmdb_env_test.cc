@@ -1,0 +1,159 @@
+// LmdbEnv: reused read transactions (across threads, map growth in this and other processes) and the
+// bound on mapped store pages.
+#include "store/lmdb_env.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "tests/test_util.h"
+
+namespace ssm {
+namespace {
+
+std::string Key(int n) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "k%08d", n);
+  return buf;
+}
+std::string Value(int n, size_t size) {
+  std::string v(size, static_cast<char>('a' + n % 26));
+  v.replace(0, Key(n).size(), Key(n));
+  return v;
+}
+
+std::unique_ptr<LmdbEnv> OpenEnv(const std::string& dir, bool read_only, uint64_t map_bytes = 1 << 20) {
+  auto env = LmdbEnv::Open(dir, /*create=*/!read_only, read_only, /*sync=*/false, map_bytes);
+  INFO(env.status().ToString());
+  REQUIRE(env.ok());
+  return std::move(env).value();
+}
+
+Status Put(LmdbEnv& env, int from, int to, size_t size) {
+  return env.Write([&](MDB_txn* txn) {
+    for (int n = from; n < to; ++n) {
+      std::string k = Key(n), v = Value(n, size);
+      MDB_val kv = ToVal(k), vv = ToVal(v);
+      if (int rc = mdb_put(txn, env.tables().records, &kv, &vv, 0); rc != 0) return rc;
+    }
+    return 0;
+  });
+}
+
+// The value stored under Key(n), "" when there is none, "(failed: ...)" when the read failed. No
+// Catch2 assertion inside: reader threads call it.
+std::string Get(const LmdbEnv& env, int n) {
+  std::string out;
+  std::string k = Key(n);
+  Status s = env.Read([&](MDB_txn* txn) {
+    MDB_val kv = ToVal(k), vv;
+    int rc = mdb_get(txn, env.tables().records, &kv, &vv);
+    if (rc == 0) out.assign(ToView(vv));
+    return rc;
+  });
+  return s.ok() ? out : "(failed: " + s.ToString() + ")";
+}
+
+TEST_CASE("reads reuse transactions across threads while the map grows under them", "[lmdb_env]") {
+  test::TempDir dir;
+  auto env = OpenEnv(dir.Sub("s"), /*read_only=*/false, /*map_bytes=*/64 * 1024);  // grows many times
+  // A tiny budget: the map is dropped again and again while it moves (a drop must find it where it is).
+  env->SetMappedBudget(128 * 1024);
+  REQUIRE(Put(*env, 0, 50, 100).ok());
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0}, reads{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 6; ++t) {
+    readers.emplace_back([&, t] {
+      for (int n = 0; (!done && n < 1000000) || n < 200; ++n) {
+        int k = (n * 7 + t) % 50;
+        if (Get(*env, k) != Value(k, 100)) ++failures;
+        ++reads;
+      }
+    });
+  }
+  // Each write grows the data past the map's size at times: Grow() remaps with idle (reset)
+  // transactions in the pool and readers between their reads.
+  for (int batch = 0; batch < 40; ++batch) REQUIRE(Put(*env, 1000 + batch * 50, 1050 + batch * 50, 2000).ok());
+  done = true;
+  for (auto& r : readers) r.join();
+  CHECK(failures == 0);
+  CHECK(reads > 0);
+  for (int n = 1000; n < 3000; n += 97) CHECK(Get(*env, n) == Value(n, 2000));
+  CHECK(env->map_drops() > 0);
+}
+
+TEST_CASE("a reused read transaction adopts a map grown by another process", "[lmdb_env]") {
+  test::TempDir dir;
+  { REQUIRE(Put(*OpenEnv(dir.Sub("s"), false, 64 * 1024), 0, 10, 100).ok()); }
+  auto reader = OpenEnv(dir.Sub("s"), /*read_only=*/true, 64 * 1024);
+  for (int n = 0; n < 10; ++n) REQUIRE(Get(*reader, n) == Value(n, 100));  // the pool now holds a reset txn
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    auto writer = LmdbEnv::Open(dir.Sub("s"), true, false, false, 64 * 1024);
+    if (!writer.ok()) _exit(2);
+    for (int b = 0; b < 20; ++b) {
+      if (!Put(**writer, 100 + b * 100, 200 + b * 100, 4000).ok()) _exit(3);  // ~8 MB: the map grows
+    }
+    _exit(0);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  // Renewing the pooled transaction sees the bigger map (MDB_MAP_RESIZED); the read still succeeds.
+  CHECK(Get(*reader, 2050) == Value(2050, 4000));
+  CHECK(Get(*reader, 3) == Value(3, 100));
+}
+
+// The highest ResidentSharedBytes() above `baseline` seen while reading every value once.
+uint64_t PeakMappedWhileReading(const LmdbEnv& env, int count, size_t size, uint64_t baseline, int* wrong) {
+  uint64_t peak = 0;
+  for (int n = 0; n < count; ++n) {
+    if (Get(env, n) != Value(n, size)) ++*wrong;
+    uint64_t now = LmdbEnv::ResidentSharedBytes();
+    peak = std::max(peak, now > baseline ? now - baseline : 0);
+  }
+  return peak;
+}
+
+TEST_CASE("a mapped-pages budget keeps the store's share of RSS bounded; reads stay correct", "[lmdb_env]") {
+  REQUIRE(LmdbEnv::ResidentSharedBytes() > 0);
+  test::TempDir dir;
+  constexpr int kValues = 3000;
+  constexpr size_t kSize = 10000;  // ~30 MB of overflow pages, in the page cache once written
+  { REQUIRE(Put(*OpenEnv(dir.Sub("s"), false, 64 << 20), 0, kValues, kSize).ok()); }
+  constexpr uint64_t kBudget = 4 << 20;
+
+  uint64_t unbounded = 0;
+  {
+    auto env = OpenEnv(dir.Sub("s"), /*read_only=*/true, 64 << 20);
+    int wrong = 0;
+    unbounded = PeakMappedWhileReading(*env, kValues, kSize, LmdbEnv::ResidentSharedBytes(), &wrong);
+    CHECK(wrong == 0);
+    CHECK(env->map_drops() == 0);
+  }
+  // Without a budget every page read stays mapped (this is what the budget is for).
+  CHECK(unbounded > 20u << 20);
+
+  auto env = OpenEnv(dir.Sub("s"), /*read_only=*/true, 64 << 20);
+  env->SetMappedBudget(kBudget);
+  int wrong = 0;
+  uint64_t bounded = PeakMappedWhileReading(*env, kValues, kSize, LmdbEnv::ResidentSharedBytes(), &wrong);
+  CHECK(wrong == 0);
+  CHECK(env->map_drops() > 0);
+  // The budget, plus what the reads between two checks map (3 pages a value, and the kernel maps up
+  // to 64 KiB around each fault).
+  CHECK(bounded < kBudget + LmdbEnv::kBudgetCheckEvery * (kSize + (64 << 10)) + (1 << 20));
+  // Read again after the drops: still the same bytes.
+  for (int n = 0; n < kValues; n += 37) CHECK(Get(*env, n) == Value(n, kSize));
+}
+
+}  // namespace
+}  // namespace ssm
