@@ -14,7 +14,7 @@
 #include <zstd.h>
 
 // Version 1 of the serialised Interaction (store/FORMAT.md, "Interaction"). A new field means a new
-// version here and a branch in load() so older records still read.
+// version here (written by SerializeInto) and a branch in load() so older records still read.
 CEREAL_CLASS_VERSION(ssm::Interaction, 1)
 
 namespace ssm {
@@ -51,13 +51,7 @@ void LoadString(cereal::PortableBinaryInputArchive& ar, std::string& s) {
 
 }  // namespace
 
-template <class Archive>
-void save(Archive& ar, const Interaction& i, std::uint32_t /*version*/) {
-  ar(i.action, i.request_body, static_cast<int32_t>(i.status), i.headers, i.response_body,
-     static_cast<int64_t>(i.recorded_at_ms), static_cast<int64_t>(i.upstream_latency_us), i.source);
-}
-
-// Mirrors save() field by field, checking every length against what is left.
+// Reads what SerializeInto (below) writes, field by field, checking every length against what is left.
 void load(cereal::PortableBinaryInputArchive& ar, Interaction& i, std::uint32_t version) {
   if (version != 1) throw cereal::Exception("unknown Interaction version " + std::to_string(version));
   LoadString(ar, i.action);
@@ -84,18 +78,59 @@ void load(cereal::PortableBinaryInputArchive& ar, Interaction& i, std::uint32_t 
   LoadString(ar, i.source);
 }
 
-std::string SerializeInteraction(const Interaction& interaction) {
-  std::ostringstream out(std::ios::binary);
-  {
-    cereal::PortableBinaryOutputArchive ar(out);
-    ar(interaction);
+namespace {
+
+// What cereal's PortableBinaryOutputArchive writes for `ar(interaction)` with a save() of the fields
+// in FORMAT.md's order, written directly: going through an ostringstream and cereal's per-field calls
+// cost more than compressing the result. tests/record_codec_test.cc checks the two agree byte for byte.
+void PutLE(uint64_t v, int bytes, std::string* out) {
+  char b[8];
+  for (int i = 0; i < bytes; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  out->append(b, static_cast<size_t>(bytes));
+}
+void PutString(const std::string& s, std::string* out) {
+  PutLE(s.size(), 8, out);  // cereal::size_type is u64
+  out->append(s);
+}
+
+void SerializeInto(const Interaction& i, std::string* out) {
+  size_t size = 1 + 4 + 8 * 4 + i.action.size() + i.request_body.size() + 4 + 8 + i.response_body.size() + 16 +
+                i.source.size();
+  for (const auto& [name, value] : i.headers) size += 16 + name.size() + value.size();
+  out->clear();
+  out->reserve(size);
+  out->push_back(1);  // the archive's endianness flag: little endian
+  PutLE(1, 4, out);   // CEREAL_CLASS_VERSION of Interaction, written before its first instance
+  PutString(i.action, out);
+  PutString(i.request_body, out);
+  PutLE(static_cast<uint32_t>(static_cast<int32_t>(i.status)), 4, out);
+  PutLE(i.headers.size(), 8, out);
+  for (const auto& [name, value] : i.headers) {
+    PutString(name, out);
+    PutString(value, out);
   }
-  return std::move(out).str();
+  PutString(i.response_body, out);
+  PutLE(static_cast<uint64_t>(i.recorded_at_ms), 8, out);
+  PutLE(static_cast<uint64_t>(i.upstream_latency_us), 8, out);
+  PutString(i.source, out);
+}
+
+}  // namespace
+
+std::string SerializeInteraction(const Interaction& interaction) {
+  std::string out;
+  SerializeInto(interaction, &out);
+  return out;
 }
 
 namespace {
 
-constexpr int kLevel = 3;  // zstd's default: most of the ratio at a fraction of the time of higher levels
+// zstd's default level: most of the ratio at a fraction of the time of higher levels. With a
+// dictionary, level 3 is both smaller and faster than level 1 on stored records (most of a record
+// matches the dictionary); without one, level 1 gives the same size within 1 % at 1.4 times the speed
+// (bench/README.md, "Scale"). Readers do not care which level wrote a frame.
+constexpr int kLevel = 3;
+constexpr int kLevelWithoutDictionary = 1;
 
 // zstd contexts are costly to create, and digesting a dictionary costs far more than compressing a
 // record with it: one context of each kind per thread, and each dictionary digested once per thread.
@@ -105,6 +140,8 @@ struct ZstdContexts {
   using DictKey = std::tuple<uint32_t, const void*, size_t>;
   ZSTD_CCtx* cctx = ZSTD_createCCtx();
   ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  std::string raw;         // EncodeInteraction's serialised record, reused
+  std::string compressed;  // and its compressed frame
   std::map<DictKey, ZSTD_CDict*> cdicts;
   std::map<DictKey, ZSTD_DDict*> ddicts;
 
@@ -134,22 +171,29 @@ ZstdContexts& Contexts() {
 
 std::string EncodeInteraction(const Interaction& interaction, uint32_t dictionary_id,
                               const std::string* dictionary, size_t* raw_size) {
-  std::string raw = SerializeInteraction(interaction);
+  ZstdContexts& contexts = Contexts();
+  std::string& raw = contexts.raw;
+  SerializeInto(interaction, &raw);
   if (raw_size) *raw_size = raw.size();
-  ZSTD_CCtx* cctx = Contexts().cctx;
+  ZSTD_CCtx* cctx = contexts.cctx;
   ZSTD_CCtx_reset(cctx, ZSTD_reset_session_and_parameters);
-  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, kLevel);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, dictionary ? kLevel : kLevelWithoutDictionary);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
   if (dictionary == nullptr) dictionary_id = 0;
-  if (dictionary != nullptr) ZSTD_CCtx_refCDict(cctx, Contexts().CDict(dictionary_id, *dictionary));
+  if (dictionary != nullptr) ZSTD_CCtx_refCDict(cctx, contexts.CDict(dictionary_id, *dictionary));
 
-  std::string out(kHeaderBytes + ZSTD_compressBound(raw.size()), '\0');
-  out[0] = static_cast<char>(kRecordVersion);
-  for (int b = 0; b < 4; ++b) out[1 + b] = static_cast<char>((dictionary_id >> (8 * b)) & 0xff);
-  size_t n = ZSTD_compress2(cctx, out.data() + kHeaderBytes, out.size() - kHeaderBytes, raw.data(), raw.size());
+  // Compressed into a reused buffer, then copied: a value sized by compressBound would keep that
+  // capacity (about the raw size) until it is written.
+  std::string& frame = contexts.compressed;
+  frame.resize(ZSTD_compressBound(raw.size()));
+  size_t n = ZSTD_compress2(cctx, frame.data(), frame.size(), raw.data(), raw.size());
   // Compression into a compressBound-sized buffer cannot fail short of memory exhaustion.
   if (ZSTD_isError(n)) throw std::runtime_error(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
-  out.resize(kHeaderBytes + n);
+  std::string out;
+  out.reserve(kHeaderBytes + n);
+  out.push_back(static_cast<char>(kRecordVersion));
+  for (int b = 0; b < 4; ++b) out.push_back(static_cast<char>((dictionary_id >> (8 * b)) & 0xff));
+  out.append(frame.data(), n);
   return out;
 }
 

@@ -3,7 +3,11 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <random>
+#include <ctime>
+#include <cstdio>
 
+#include "store/canonical_json.h"
 #include "tools/tape_file.h"
 
 using namespace ssm;
@@ -97,4 +101,55 @@ TEST_CASE("file names follow the key", "[tape_file]") {
         "get-command-invocation/c_i-1_aws_runShellScript.json");
   auto send = TapeKey::ForAction("SendCommand", "{}");
   CHECK(TapeFileName(*send).rfind("send-command/", 0) == 0);
+}
+
+TEST_CASE("recordedAt is read exactly, and only in its one spelling", "[tape_file]") {
+  auto parse_at = [](const std::string& at) {
+    std::string text = kMinimal;
+    text.replace(text.find("2026-10-14T09:12:03.578Z"), 24, at);
+    return ParseTapeFile(text, "t.json");
+  };
+  std::mt19937_64 rng(3);
+  for (int n = 0; n < 2000; ++n) {
+    int64_t ms = static_cast<int64_t>(rng() % 253402300800000ull);  // 1970 .. 9999
+    std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char at[64];
+    std::snprintf(at, sizeof at, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+    auto tape = parse_at(at);
+    INFO(at);
+    REQUIRE(tape.ok());
+    CHECK(tape->interactions[0].recorded_at_ms == ms);
+  }
+  CHECK(parse_at("2024-02-29T00:00:00.000Z").ok());
+  CHECK(parse_at("1970-01-01T00:00:00.000Z")->interactions[0].recorded_at_ms == 0);
+  CHECK(parse_at("1969-12-31T23:59:59.000Z")->interactions[0].recorded_at_ms == -1000);
+  for (const char* bad : {"2026-02-29T00:00:00.000Z", "2100-02-29T00:00:00.000Z", "2026-04-31T00:00:00.000Z",
+                          "2026-13-01T00:00:00.000Z", "2026-00-10T00:00:00.000Z", "2026-01-00T00:00:00.000Z",
+                          "2026-01-01T24:00:00.000Z", "2026-01-01T23:60:00.000Z", "2026-01-01T23:59:60.000Z",
+                          "2026-01-01T23:59:59.000", "2026-01-01 23:59:59.000Z", "2026-01-01T23:59:59.00Z",
+                          "2026-01-01T23:59:59.0000Z", " 026-01-01T23:59:59.000Z", "+026-01-01T23:59:59.000Z",
+                          "2026-1-01T23:59:59.000Z", "2026-01-01T23:59:59.000z", "1969-12-31T23:59:59.500Z", ""}) {
+    INFO(bad);
+    auto tape = parse_at(bad);
+    REQUIRE_FALSE(tape.ok());
+    CHECK_THAT(tape.status().message(), Catch::Contains("recordedAt"));
+  }
+}
+
+TEST_CASE("requests are stored in canonical form", "[tape_file]") {
+  for (std::string request : {R"({"InstanceId": "i-1", "CommandId": "c", "Z": null, "B": [1, {"y": 2, "x": 1}],
+                                  "\u00e9": 1.50, "\u0001": true, "A\"": -3, "a": 1e2})",
+                              R"({"InstanceId": "i-1", "CommandId": "c", "Z": null, "\u00e9": 1.50, "\u0001": true,
+                                  "A\"": -3, "\u007f": "\u00e9\n", "a": 18446744073709551615, "b": -0})"}) {
+    std::string text = kMinimal;
+    std::string from = R"({"InstanceId": "i-1", "CommandId": "c"})";
+    text.replace(text.find(from), from.size(), request);
+    auto tape = ParseTapeFile(text, "r.json");
+    INFO(request);
+    REQUIRE(tape.ok());
+    CHECK(tape->interactions[0].request_body == *CanonicalJson(request));
+  }
 }

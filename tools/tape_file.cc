@@ -2,14 +2,17 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "store/canonical_json.h"
 #include "store/sha256.h"
+#include "tools/tape_document.h"
 
 namespace ssm {
 namespace {
@@ -26,7 +29,45 @@ std::string FormatTimestamp(int64_t ms) {
   return buf;
 }
 
+// Days from 1970-01-01 to the given date of the proleptic Gregorian calendar (what timegm counts).
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+// The common case of ParseTimestamp without sscanf, timegm and printing it back (a few percent of
+// import): exactly "YYYY-MM-DDTHH:MM:SS.mmmZ" with a real date from 1970 on. False sends the
+// string to the general path, which decides.
+bool ParseCanonicalTimestamp(const std::string& s, int64_t* ms) {
+  static constexpr char kShape[] = "0000-00-00T00:00:00.000Z";
+  if (s.size() != sizeof kShape - 1) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    bool digit = s[i] >= '0' && s[i] <= '9';
+    if (kShape[i] == '0' ? !digit : s[i] != kShape[i]) return false;
+  }
+  auto num = [&](size_t at, size_t len) {
+    int v = 0;
+    for (size_t i = at; i < at + len; ++i) v = v * 10 + (s[i] - '0');
+    return v;
+  };
+  int year = num(0, 4), month = num(5, 2), day = num(8, 2), hour = num(11, 2), minute = num(14, 2),
+      second = num(17, 2), millis = num(20, 3);
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > kDays[month - 1] + (month == 2 && leap) ||
+      hour > 23 || minute > 59 || second > 59) {
+    return false;
+  }
+  *ms = ((DaysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60000 + second * 1000 + millis;
+  return true;
+}
+
 bool ParseTimestamp(const std::string& s, int64_t* ms) {
+  if (ParseCanonicalTimestamp(s, ms)) return true;
   std::tm tm{};
   int millis = 0, consumed = 0;
   if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
@@ -78,6 +119,45 @@ void PutBody(ordered_json& response, const std::string& body) {
   } catch (const nlohmann::json::exception&) {
     response["bodyBase64"] = Base64Encode(body);
   }
+}
+
+// IsUnstorableHeader, remembering the answer for the few names tape files use over and over.
+bool IsUnstorableHeaderCached(const std::string& name) {
+  thread_local std::vector<std::pair<std::string, bool>> known;
+  for (const auto& [n, unstorable] : known) {
+    if (n == name) return unstorable;
+  }
+  bool unstorable = IsUnstorableHeader(name);
+  if (known.size() < 32) known.emplace_back(name, unstorable);
+  return unstorable;
+}
+
+// CanonicalJsonOf(nlohmann::json(request)) without building the sorted copy, for the usual request:
+// an object of strings, numbers, booleans and nulls (nlohmann::json's map orders keys as std::string
+// compares them). Anything else goes the general way.
+Result<std::string> CanonicalRequest(const ordered_json& request) {
+  const auto* members = request.get_ptr<const ordered_json::object_t*>();
+  bool flat = members != nullptr && members->size() <= 16;
+  for (size_t i = 0; flat && i < members->size(); ++i) flat = !members->begin()[i].second.is_structured();
+  if (!flat) return CanonicalJsonOf(nlohmann::json(request));
+  const ordered_json::object_t::value_type* sorted[16];
+  size_t n = 0;
+  for (const auto& member : *members) sorted[n++] = &member;
+  std::sort(sorted, sorted + n, [](const auto* a, const auto* b) { return a->first < b->first; });
+  std::string out = "{";
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0) out.push_back(',');
+    AppendJsonString(sorted[i]->first, &out);
+    out.push_back(':');
+    const ordered_json& value = sorted[i]->second;
+    if (value.is_string()) {
+      AppendJsonString(value.get_ref<const std::string&>(), &out);
+    } else {
+      out += value.dump();
+    }
+  }
+  out.push_back('}');
+  return out;
 }
 
 // Error context: "<origin>: interactions[2].response.status: expected an integer".
@@ -152,10 +232,15 @@ std::string FormatTapeFile(const Tape& tape) {
 Result<Tape> ParseTapeFile(std::string_view text, const std::string& origin) {
   Reader r(origin);
   ordered_json doc;
-  try {
-    doc = ordered_json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
-    return Status::InvalidArgument(origin + ": not valid JSON: " + e.what());
+  // Bodies come already dumped from the streaming parse; the DOM parser is the fallback for the
+  // documents it declines, and says what is wrong with invalid ones.
+  const bool bodies_dumped = ParseTapeDocument(text, &doc);
+  if (!bodies_dumped) {
+    try {
+      doc = ordered_json::parse(text.begin(), text.end());
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
+      return Status::InvalidArgument(origin + ": not valid JSON: " + e.what());
+    }
   }
   if (!doc.is_object() || !doc.contains("ssmReplayTape")) {
     return r.Error("ssmReplayTape", "missing: this is not an ssm-replay tape file");
@@ -196,7 +281,7 @@ Result<Tape> ParseTapeFile(std::string_view text, const std::string& origin) {
     key = std::move(made).value();
   } else {
     if (!k.contains("request")) return r.Error("key.request", "missing (every action but GetCommandInvocation is keyed by its request)");
-    auto canonical = CanonicalJson(k["request"].dump());
+    auto canonical = CanonicalJsonOf(nlohmann::json(k["request"]));  // keys sorted
     if (!canonical.ok()) return r.Error("key.request", canonical.status().message());
     auto made = TapeKey::ForAction(action, *canonical);
     if (!made.ok()) return r.Error("key", made.status().message());
@@ -208,7 +293,8 @@ Result<Tape> ParseTapeFile(std::string_view text, const std::string& origin) {
     return r.Error("interactions", "missing or not an array");
   }
   size_t index = 0;
-  for (const auto& e : doc["interactions"]) {
+  for (auto& mutable_e : doc["interactions"]) {
+    const ordered_json& e = mutable_e;
     std::string where = "interactions[" + std::to_string(index++) + "]";
     if (!e.is_object()) return r.Error(where, "expected an object");
     Interaction i;
@@ -224,9 +310,9 @@ Result<Tape> ParseTapeFile(std::string_view text, const std::string& origin) {
     i.upstream_latency_us = e["upstreamLatencyMicros"].get<int64_t>();
     if (Status s = string_field(e, where, "source", &i.source); !s.ok()) return s;
     if (!e.contains("request") || !e["request"].is_object()) return r.Error(where + ".request", "missing or not an object");
-    auto canonical = CanonicalJson(e["request"].dump());
+    auto canonical = CanonicalRequest(e["request"]);
     if (!canonical.ok()) return r.Error(where + ".request", canonical.status().message());
-    i.request_body = *canonical;
+    i.request_body = std::move(canonical).value();
     if (key->is_invocation()) {
       const auto& req = e["request"];
       auto field_is = [&](const char* name, const std::string& want) {
@@ -250,7 +336,7 @@ Result<Tape> ParseTapeFile(std::string_view text, const std::string& origin) {
       if (!resp["headers"].is_object()) return r.Error(where + ".response.headers", "expected an object");
       for (const auto& [name, value] : resp["headers"].items()) {
         if (!value.is_string()) return r.Error(where + ".response.headers." + name, "expected a string");
-        if (IsUnstorableHeader(name)) {
+        if (IsUnstorableHeaderCached(name)) {
           return r.Error(where + ".response.headers." + name,
                          "this header is never stored (credential-like, hop-by-hop or per-response): remove it");
         }
@@ -259,7 +345,9 @@ Result<Tape> ParseTapeFile(std::string_view text, const std::string& origin) {
     }
     int bodies = resp.contains("body") + resp.contains("bodyText") + resp.contains("bodyBase64");
     if (bodies > 1) return r.Error(where + ".response", "give one of body, bodyText, bodyBase64");
-    if (resp.contains("body")) {
+    if (resp.contains("body") && bodies_dumped) {
+      i.response_body = std::move(mutable_e["response"]["body"].get_ref<std::string&>());
+    } else if (resp.contains("body")) {
       i.response_body = resp["body"].dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
     } else if (resp.contains("bodyText")) {
       if (!resp["bodyText"].is_string()) return r.Error(where + ".response.bodyText", "expected a string");
