@@ -69,9 +69,13 @@ std::optional<std::string> FlatField(const std::vector<FlatMember>& members, std
 
 }  // namespace
 
+bool HeaderNameIs(std::string_view name, std::string_view expected) {
+  return name.size() == expected.size() && strncasecmp(name.data(), expected.data(), name.size()) == 0;
+}
+
 const std::string* FindHeader(const HeaderList& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
-    if (key.size() == name.size() && strncasecmp(key.data(), name.data(), name.size()) == 0) return &value;
+    if (HeaderNameIs(key, name)) return &value;
   }
   return nullptr;
 }
@@ -132,14 +136,11 @@ ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, He
     canonical = CanonicalFlatJson(*flat);
     key = ExtractTapeKey(action, *flat, canonical, &error);
   } else {
-    // One parse: the DOM gives the key fields, and its dump is the canonical body.
-    if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
-      json = nlohmann::json::object();  // SDKs send an empty body for calls without parameters
-    } else {
-      json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-      if (json->is_discarded()) {
-        return Fail(400, "SerializationException", "Request body of " + action + " is not valid JSON", action);
-      }
+    // One parse: the DOM gives the key fields, and its dump is the canonical body. (An empty body,
+    // which SDKs send for calls without parameters, took the fast path as {}.)
+    json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (json->is_discarded()) {
+      return Fail(400, "SerializationException", "Request body of " + action + " is not valid JSON", action);
     }
     if (!json->is_object()) {
       return Fail(400, "SerializationException",

@@ -53,6 +53,9 @@ std::optional<TapeKey> ExtractTapeKey(const std::string& action, const nlohmann:
 std::optional<TapeKey> ExtractTapeKey(const std::string& action, const std::vector<FlatMember>& body,
                                       const std::string& canonical_body, AwsError* error);
 
+// Whether two header names are the same (HTTP header names are case-insensitive).
+bool HeaderNameIs(std::string_view name, std::string_view expected);
+
 // Case-insensitive header lookup; nullptr when absent.
 const std::string* FindHeader(const HeaderList& headers, std::string_view name);
 

@@ -2,7 +2,6 @@
 
 #include <pthread.h>
 #include <signal.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -25,6 +24,7 @@
 #include "proxy/access_log.h"
 #include "proxy/aws_error.h"
 #include "proxy/cursor_table.h"
+#include "proxy/request_parser.h"
 #include "proxy/ssm_actions.h"
 #include "proxy/tape_player.h"
 #include "proxy/tcp_shutdown.h"
@@ -40,7 +40,7 @@ bool IsServerOwnedHeader(std::string_view name) {
   static constexpr std::string_view kOwned[] = {"Date",       "Content-Length",    "Connection",
                                                 "Keep-Alive", "Transfer-Encoding", "Content-Encoding"};
   for (std::string_view owned : kOwned) {
-    if (name.size() == owned.size() && strncasecmp(name.data(), owned.data(), owned.size()) == 0) return true;
+    if (HeaderNameIs(name, owned)) return true;
   }
   return false;
 }
@@ -93,10 +93,6 @@ bool IsAddedByHttplib(std::string_view name) {
   return name == "REMOTE_ADDR"sv || name == "REMOTE_PORT"sv || name == "LOCAL_ADDR"sv || name == "LOCAL_PORT"sv;
 }
 
-bool NameIs(std::string_view name, std::string_view expected) {
-  return name.size() == expected.size() && strncasecmp(name.data(), expected.data(), name.size()) == 0;
-}
-
 // What the server checks before cpp-httplib reads a body, gathered in one pass over the headers.
 struct HeaderFacts {
   size_t bytes = 0;             // header section size, as sent
@@ -109,9 +105,9 @@ HeaderFacts GatherHeaderFacts(const httplib::Request& req) {
   for (const auto& [name, value] : req.headers) {
     if (IsAddedByHttplib(name)) continue;
     facts.bytes += name.size() + value.size() + 4;  // ": " and CRLF
-    if (NameIs(name, "Content-Length")) {
+    if (HeaderNameIs(name, "Content-Length")) {
       facts.content_length = std::strtoull(value.c_str(), nullptr, 10);
-    } else if (NameIs(name, "Transfer-Encoding")) {
+    } else if (HeaderNameIs(name, "Transfer-Encoding")) {
       facts.chunked = true;
     }
   }
@@ -191,11 +187,12 @@ class Server::Impl {
   void HandleAdmin(const httplib::Request& req, httplib::Response& res,
                    std::chrono::steady_clock::time_point start);
   httplib::Server::HandlerResponse HandleHttpError(const httplib::Request& req, httplib::Response& res);
-  // Metrics and the access log for a request the server refused before it reached the mode.
-  void CountRefusal(const httplib::Request& req, int status, int64_t micros) {
+  // Metrics and the access log for a request the server refused before it reached the mode (answered
+  // at once: logged as taking 0 us).
+  void CountRefusal(const httplib::Request& req, int status) {
     std::string action(ActionFromTarget(req.get_header_value("X-Amz-Target")));
-    parts_.metrics->RecordRequest(action, Outcome::kError, micros);
-    access_log_.Write({req.method, req.path, action, nullptr, Outcome::kError, status, micros});
+    parts_.metrics->RecordRequest(action, Outcome::kError, 0);
+    access_log_.Write({req.method, req.path, action, nullptr, Outcome::kError, status, 0});
   }
   // Answers a request refused before its body was read, and closes the connection: the unread body
   // would otherwise be taken for the next request.
@@ -203,7 +200,7 @@ class Server::Impl {
                                           std::string message) {
     ApplyResponse(AwsError{status, ErrorTypeForStatus(status), std::move(message)}.ToResponse(), res);
     res.set_header("Connection", "close");
-    CountRefusal(req, status, 0);
+    CountRefusal(req, status);
     return httplib::Server::HandlerResponse::Handled;
   }
   static std::shared_ptr<spdlog::logger> AccessLogger() {
@@ -383,7 +380,7 @@ httplib::Server::HandlerResponse Server::Impl::HandleHttpError(const httplib::Re
   res.body = std::move(r.body);
   for (auto& [name, value] : r.headers) res.set_header(name, value);
   res.set_header("Date", HttpDate());
-  CountRefusal(req, res.status, 0);
+  CountRefusal(req, res.status);
   return httplib::Server::HandlerResponse::Handled;
 }
 

@@ -43,17 +43,13 @@ void BufferedStderrSink::log(const spdlog::details::log_msg& msg) {
   ThreadFormatter().format(msg, formatted);
   std::unique_lock<std::mutex> buffer_lock(buffer_mu_);
   buffer_.append(formatted.data(), formatted.size());
-  if (buffer_.size() < kFlushBytes) return;
-  std::string block;
-  block.swap(buffer_);
-  std::lock_guard<std::mutex> write_lock(write_mu_);
-  buffer_lock.unlock();
-  Write(block);
+  if (buffer_.size() >= kFlushBytes) WriteBuffered(std::move(buffer_lock));
 }
 
-void BufferedStderrSink::flush() {
+void BufferedStderrSink::flush() { WriteBuffered(std::unique_lock<std::mutex>(buffer_mu_)); }
+
+void BufferedStderrSink::WriteBuffered(std::unique_lock<std::mutex> buffer_lock) {
   std::string block;
-  std::unique_lock<std::mutex> buffer_lock(buffer_mu_);
   block.swap(buffer_);
   std::lock_guard<std::mutex> write_lock(write_mu_);
   buffer_lock.unlock();

@@ -36,6 +36,8 @@ class BufferedStderrSink : public spdlog::sinks::sink {
  private:
   // This thread's copy of the current formatter (spdlog's formatters are not thread-safe).
   spdlog::formatter& ThreadFormatter();
+  // Takes what is buffered (`buffer_lock` holds buffer_mu_) and writes it after releasing the lock.
+  void WriteBuffered(std::unique_lock<std::mutex> buffer_lock);
   // Writes `block` to stderr, whole; blocks are written one at a time, in the order taken.
   void Write(const std::string& block);
 
