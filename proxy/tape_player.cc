@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <functional>
+#include <iterator>
+#include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <utility>
 
 #include "store/tape_store.h"
@@ -71,13 +74,12 @@ std::shared_ptr<const Interaction> StoreTapePlayer::Insert(Shard& shard, const s
   auto it = shard.index.find(encoded);
   if (it == shard.index.end()) {
     size_t overhead = CachedTapeOverhead(encoded, length);
-    shard.lru.push_front(
-        CachedTape{encoded, std::vector<std::shared_ptr<const Interaction>>(length), overhead});
+    shard.lru.emplace_front(encoded, length, overhead);
     it = shard.index.emplace(encoded, shard.lru.begin()).first;
     shard.bytes += overhead;
   } else {
-    shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
     CachedTape& tape = *it->second;
+    tape.referenced.store(true, std::memory_order_relaxed);
     if (tape.entries.size() != length) {  // the store's copy changed since: start over from it
       shard.bytes -= tape.bytes;
       tape.entries.assign(length, nullptr);
@@ -94,14 +96,23 @@ std::shared_ptr<const Interaction> StoreTapePlayer::Insert(Shard& shard, const s
     shard.bytes += bytes;
   }
   std::shared_ptr<const Interaction> cached = slot;
-  // The tape just used is at the front, so it is never its own victim.
+  EvictToBudget(shard, &tape);
+  return cached;
+}
+
+// Second chance: the tape at the back goes, unless it was used since it last got there; then its bit is
+// cleared and it goes to the front. Each turn clears a bit or evicts, so this ends.
+void StoreTapePlayer::EvictToBudget(Shard& shard, const CachedTape* keep) {
   while (shard.bytes > shard_budget_ && shard.lru.size() > 1) {
-    CachedTape& victim = shard.lru.back();
-    shard.bytes -= victim.bytes;
-    shard.index.erase(victim.encoded);
+    auto victim = std::prev(shard.lru.end());
+    if (&*victim == keep || victim->referenced.exchange(false, std::memory_order_relaxed)) {
+      shard.lru.splice(shard.lru.begin(), shard.lru, victim);
+      continue;
+    }
+    shard.bytes -= victim->bytes;
+    shard.index.erase(victim->encoded);
     shard.lru.pop_back();
   }
-  return cached;
 }
 
 void StoreTapePlayer::Erase(Shard& shard, const std::string& encoded) {
@@ -118,18 +129,18 @@ Result<PlayedEntry> StoreTapePlayer::Play(const TapeKey& key, const std::functio
   std::optional<size_t> picked;  // set when a cached tape's length answered `pick`
   bool admit = true;             // whether what is read goes into the cache
   {
-    std::lock_guard<std::mutex> lock(shard.mu);
+    std::shared_lock<std::shared_mutex> lock(shard.mu);
     auto it = shard.index.find(encoded);
     if (it != shard.index.end()) {
-      shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
       const CachedTape& tape = *it->second;
+      tape.MarkReferenced();
       size_t length = tape.entries.size();
       size_t index = std::min(pick(length), length - 1);
       if (tape.entries[index]) return PlayedEntry{tape.entries[index], length, index};
       picked = index;
     } else if (shard.bytes > shard_budget_ - shard_budget_ / 8) {
       // (Nearly) full: admission decides now, so a tape left out costs no second lock.
-      admit = shard.candidates++ % kAdmitEvery == 0;
+      admit = shard.candidates.fetch_add(1, std::memory_order_relaxed) % kAdmitEvery == 0;
     }
   }
   // Read outside the lock: LMDB readers run in parallel. Two threads missing on the same entry both
@@ -138,7 +149,7 @@ Result<PlayedEntry> StoreTapePlayer::Play(const TapeKey& key, const std::functio
       store_->ReadTapeEntry(key, [&](size_t length) { return picked ? *picked : pick(length); });
   if (!read.ok()) {
     if (picked && read.status().IsNotFound()) {  // deleted from the store since it was cached
-      std::lock_guard<std::mutex> lock(shard.mu);
+      std::lock_guard<std::shared_mutex> lock(shard.mu);
       Erase(shard, encoded);
     }
     return read.status();
@@ -149,7 +160,7 @@ Result<PlayedEntry> StoreTapePlayer::Play(const TapeKey& key, const std::functio
   if (!admit || InteractionBytes(*entry) + CachedTapeOverhead(encoded, read->length) > shard_budget_) {
     return PlayedEntry{std::move(entry), read->length, read->index};
   }
-  std::lock_guard<std::mutex> lock(shard.mu);
+  std::lock_guard<std::shared_mutex> lock(shard.mu);
   entry = Insert(shard, encoded, read->length, read->index, std::move(entry));
   return PlayedEntry{std::move(entry), read->length, read->index};
 }
@@ -158,11 +169,11 @@ Result<std::shared_ptr<const Tape>> StoreTapePlayer::Find(const TapeKey& key) {
   const std::string& encoded = key.encoded();
   Shard& shard = ShardFor(encoded);
   {
-    std::lock_guard<std::mutex> lock(shard.mu);
+    std::shared_lock<std::shared_mutex> lock(shard.mu);
     auto it = shard.index.find(encoded);
     if (it != shard.index.end()) {
-      shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
       const CachedTape& cached = *it->second;
+      cached.MarkReferenced();
       bool whole = std::all_of(cached.entries.begin(), cached.entries.end(),
                                [](const auto& e) { return e != nullptr; });
       if (whole) {
@@ -179,7 +190,7 @@ Result<std::shared_ptr<const Tape>> StoreTapePlayer::Find(const TapeKey& key) {
   }
   if (!read.ok()) {
     if (read.status().IsNotFound()) {
-      std::lock_guard<std::mutex> lock(shard.mu);
+      std::lock_guard<std::shared_mutex> lock(shard.mu);
       Erase(shard, encoded);
     }
     return read.status();
@@ -188,7 +199,7 @@ Result<std::shared_ptr<const Tape>> StoreTapePlayer::Find(const TapeKey& key) {
   auto tape = std::make_shared<const Tape>(std::move(read).value());
   size_t length = tape->interactions.size();
   if (TapeBytes(*tape) + CachedTapeOverhead(encoded, length) > shard_budget_) return tape;  // too big to cache
-  std::lock_guard<std::mutex> lock(shard.mu);
+  std::lock_guard<std::shared_mutex> lock(shard.mu);
   for (size_t i = 0; i < length; ++i) {
     Insert(shard, encoded, length, i, std::shared_ptr<const Interaction>(tape, &tape->interactions[i]));
   }
@@ -215,13 +226,13 @@ std::vector<TapeKey> StoreTapePlayer::Nearest(const TapeKey& key, size_t limit) 
 
 void StoreTapePlayer::Invalidate(const TapeKey& key) {
   Shard& shard = ShardFor(key.encoded());
-  std::lock_guard<std::mutex> lock(shard.mu);
+  std::lock_guard<std::shared_mutex> lock(shard.mu);
   Erase(shard, key.encoded());
 }
 
 void StoreTapePlayer::InvalidateAll() {
   for (Shard& shard : shards_) {
-    std::lock_guard<std::mutex> lock(shard.mu);
+    std::lock_guard<std::shared_mutex> lock(shard.mu);
     shard.index.clear();
     shard.lru.clear();
     shard.bytes = 0;
@@ -231,7 +242,7 @@ void StoreTapePlayer::InvalidateAll() {
 uint64_t StoreTapePlayer::tapes_cached() const {
   uint64_t n = 0;
   for (const Shard& shard : shards_) {
-    std::lock_guard<std::mutex> lock(shard.mu);
+    std::shared_lock<std::shared_mutex> lock(shard.mu);
     n += shard.lru.size();
   }
   return n;

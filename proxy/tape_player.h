@@ -13,8 +13,10 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "store/status.h"
@@ -69,7 +71,7 @@ std::vector<TapeKey> RankNearest(const TapeKey& key, std::vector<TapeKey> candid
 class StoreTapePlayer : public TapePlayer {
  public:
   // `store` is not owned and must outlive the player. `cache_bytes` bounds the decoded entries held
-  // (approximately: bodies, headers and request bytes plus overhead), least recently used dropped
+  // (approximately: bodies, headers and request bytes plus overhead), tapes not used lately dropped
   // first.
   explicit StoreTapePlayer(const TapeStore* store, size_t cache_bytes = 16 << 20);
   StoreTapePlayer(const StoreTapePlayer&) = delete;
@@ -89,8 +91,8 @@ class StoreTapePlayer : public TapePlayer {
   uint64_t tape_loads() const override { return loads_.load(std::memory_order_relaxed); }
 
  private:
-  // An LRU of tapes per shard, each with its share of the byte budget, so concurrent hits on different
-  // tapes rarely contend. A tape is evicted whole; its entries are decoded one by one.
+  // A list of tapes per shard, each with its share of the byte budget, so concurrent misses on
+  // different tapes rarely contend. A tape is evicted whole; its entries are decoded one by one.
   static constexpr size_t kShards = 16;
   // Once a shard is (nearly: within 1/8 of its budget) full, only every kAdmitEvery-th tape not
   // cached yet gets in (an entry of a tape already cached always does). When calls spread over more
@@ -100,23 +102,45 @@ class StoreTapePlayer : public TapePlayer {
   // after a few misses.
   static constexpr uint64_t kAdmitEvery = 8;
   struct CachedTape {
-    std::string encoded;
+    CachedTape(std::string encoded_key, size_t length, size_t overhead)
+        : encoded(std::move(encoded_key)), entries(length), bytes(overhead) {}
+    CachedTape(const CachedTape&) = delete;
+    CachedTape& operator=(const CachedTape&) = delete;
+
+    // Read first: a hit on a tape already marked writes nothing other cores share.
+    void MarkReferenced() const {
+      if (!referenced.load(std::memory_order_relaxed)) referenced.store(true, std::memory_order_relaxed);
+    }
+
+    const std::string encoded;
     std::vector<std::shared_ptr<const Interaction>> entries;  // one per entry of the tape; null: not decoded
     size_t bytes = 0;                                         // what the decoded ones hold, plus overhead
+    // Set by hits (under the shared lock); eviction gives a tape with it set a second chance. A new
+    // tape starts without: were it set, a full shard's eviction would clear every bit in one pass and
+    // evict the tape it cleared first, which is the one hit most often.
+    mutable std::atomic<bool> referenced{false};
   };
+  // Hits take the shard's lock shared and touch nothing shared but the tape's `referenced` bit: every
+  // call of a poller hits the same tape, and with many more request threads than cores, a thread
+  // descheduled while holding an exclusive lock stalled every other one behind it. So the list is in
+  // insertion order and eviction is second chance (CLOCK), an approximation of least recently used
+  // that needs no reordering on a hit. Misses and evictions take the lock exclusively.
   struct Shard {
-    mutable std::mutex mu;
-    std::list<CachedTape> lru;  // most recently used first
+    mutable std::shared_mutex mu;
+    std::list<CachedTape> lru;  // newest (or given a second chance) first
     std::unordered_map<std::string, std::list<CachedTape>::iterator> index;
     size_t bytes = 0;
-    uint64_t candidates = 0;  // misses on tapes not cached that found the shard full (admission)
+    std::atomic<uint64_t> candidates{0};  // misses on tapes not cached that found the shard full (admission)
   };
   Shard& ShardFor(const std::string& encoded);
   // Puts `entry` (entry `index` of a tape of `length` entries) in the cache, unless an entry decoded
-  // by another thread got there first; returns the one cached. Evicts down to the budget. Needs
-  // shard.mu held.
+  // by another thread got there first; returns the one cached. Evicts down to the budget, never that
+  // tape. Needs shard.mu held exclusively.
   std::shared_ptr<const Interaction> Insert(Shard& shard, const std::string& encoded, size_t length, size_t index,
                                             std::shared_ptr<const Interaction> entry);
+  // Evicts tapes until the shard is within its budget, or only `keep` is left. Needs shard.mu held
+  // exclusively.
+  void EvictToBudget(Shard& shard, const CachedTape* keep);
   void Erase(Shard& shard, const std::string& encoded);
 
   const TapeStore* store_;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string_view>
 #include <utility>
 
 #include <spdlog/pattern_formatter.h>
@@ -18,12 +19,28 @@ struct ThreadFormatterCache {
   std::unique_ptr<spdlog::formatter> formatter;
 };
 
+constexpr size_t kWriteBytes = 64 * 1024;  // the writer's block size while draining a backlog
+constexpr size_t kKeptLineCapacity = 4096;  // a longer line's buffer is freed, not kept for reuse
+// How long an idle writer sleeps at most. A line wakes it; this only bounds a wake-up that was missed.
+constexpr std::chrono::seconds kIdleWait{1};
+
 }  // namespace
 
-BufferedStderrSink::BufferedStderrSink()
-    : id_(next_sink_id.fetch_add(1)), formatter_(std::make_unique<spdlog::pattern_formatter>()) {}
+BufferedStderrSink::BufferedStderrSink(size_t queue_lines, std::chrono::milliseconds write_interval)
+    : id_(next_sink_id.fetch_add(1)),
+      write_interval_(write_interval),
+      formatter_(std::make_unique<spdlog::pattern_formatter>()),
+      queue_(queue_lines),
+      writer_([this] { WriterLoop(); }) {}
 
-BufferedStderrSink::~BufferedStderrSink() { flush(); }
+BufferedStderrSink::~BufferedStderrSink() {
+  {
+    std::lock_guard<std::mutex> lock(writer_mu_);
+    stopping_ = true;
+  }
+  writer_wake_.notify_one();
+  writer_.join();
+}
 
 spdlog::formatter& BufferedStderrSink::ThreadFormatter() {
   thread_local ThreadFormatterCache cache;
@@ -41,19 +58,79 @@ void BufferedStderrSink::log(const spdlog::details::log_msg& msg) {
   if (!should_log(msg.level)) return;
   spdlog::memory_buf_t formatted;
   ThreadFormatter().format(msg, formatted);
-  std::unique_lock<std::mutex> buffer_lock(buffer_mu_);
-  buffer_.append(formatted.data(), formatted.size());
-  if (buffer_.size() >= kFlushBytes) WriteBuffered(std::move(buffer_lock));
+  std::string_view line(formatted.data(), formatted.size());
+  while (!queue_.TryPush(line)) {  // full: the writer is behind (or stderr blocks); wait, drop nothing
+    WakeWriter();
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  // Pairs with the fence in WriterLoop: either the writer sees this line before it sleeps, or this
+  // sees that it sleeps.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (writer_idle_.load(std::memory_order_relaxed) || queue_.size() >= queue_.capacity() / 2) WakeWriter();
 }
 
-void BufferedStderrSink::flush() { WriteBuffered(std::unique_lock<std::mutex>(buffer_mu_)); }
+// Only the first request of a round takes the lock and signals; the rest are one atomic exchange. A
+// signal that finds the writer busy is not lost: it drains again before it waits.
+void BufferedStderrSink::WakeWriter() {
+  if (wake_requested_.exchange(true, std::memory_order_acq_rel)) return;
+  std::lock_guard<std::mutex> lock(writer_mu_);
+  writer_wake_.notify_one();
+}
 
-void BufferedStderrSink::WriteBuffered(std::unique_lock<std::mutex> buffer_lock) {
+void BufferedStderrSink::flush() {
+  uint64_t until = queue_.pushed();
+  std::unique_lock<std::mutex> lock(writer_mu_);
+  if (until > flush_until_) flush_until_ = until;
+  writer_wake_.notify_one();
+  written_cv_.wait(lock, [&] { return written_ >= until; });
+}
+
+void BufferedStderrSink::WriterLoop() {
   std::string block;
-  block.swap(buffer_);
-  std::lock_guard<std::mutex> write_lock(write_mu_);
-  buffer_lock.unlock();
-  Write(block);
+  std::unique_lock<std::mutex> lock(writer_mu_);
+  for (;;) {
+    bool stop = stopping_;
+    uint64_t until = stop ? queue_.pushed() : flush_until_;
+    wake_requested_.store(false, std::memory_order_release);
+    lock.unlock();
+    uint64_t before = queue_.popped();
+    Drain(&block, until);
+    Write(block);
+    block.clear();
+    bool drained_some = queue_.popped() != before;
+    lock.lock();
+    written_ = queue_.popped();
+    written_cv_.notify_all();
+    if (stop) return;
+    auto woken = [&] {
+      return stopping_ || flush_until_ > written_ || wake_requested_.load(std::memory_order_acquire);
+    };
+    if (drained_some) {
+      writer_wake_.wait_for(lock, write_interval_, woken);
+      continue;
+    }
+    // Nothing came in a whole interval: sleep until a line does, instead of waking for nothing.
+    writer_idle_.store(true, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (queue_.size() == 0) writer_wake_.wait_for(lock, kIdleWait, woken);
+    writer_idle_.store(false, std::memory_order_relaxed);
+  }
+}
+
+void BufferedStderrSink::Drain(std::string* block, uint64_t until) {
+  std::string line;
+  for (;;) {
+    while (queue_.TryPop(&line)) {
+      block->append(line);
+      if (line.capacity() > kKeptLineCapacity) std::string().swap(line);
+      if (block->size() >= kWriteBytes) {
+        Write(*block);
+        block->clear();
+      }
+    }
+    if (queue_.popped() >= until) return;
+    std::this_thread::yield();  // a line flush() waits for is still being copied in
+  }
 }
 
 void BufferedStderrSink::set_pattern(const std::string& pattern) {

@@ -1,6 +1,5 @@
 // `ssm-replay serve`: the proxy. Builds the mode asked for (replay, record, auto, passthrough), with
 // fault injection around it when asked, and serves it over HTTP.
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -108,11 +107,10 @@ void SetUpLogging(const std::string& level) {
   logger->set_level(spdlog::level::from_str(level));
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
-  spdlog::flush_every(std::chrono::seconds(1));
 }
 
 void RunServe(const ServeArgs& args) {
-  // Before any thread starts (the log flusher included), so SIGINT/SIGTERM reach the server's waiter.
+  // Before any thread starts (the log writer included), so SIGINT/SIGTERM reach the server's waiter.
   BlockStopSignals();
   SetUpLogging(args.log_level);
 
