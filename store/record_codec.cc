@@ -1,21 +1,11 @@
 #include "store/record_codec.h"
 
-#include <cstring>
 #include <map>
-#include <memory>
 #include <mutex>
-#include <sstream>
+#include <stdexcept>
 #include <tuple>
 
-#include <cereal/archives/portable_binary.hpp>
-#include <cereal/types/string.hpp>
-#include <cereal/types/utility.hpp>
-#include <cereal/types/vector.hpp>
 #include <zstd.h>
-
-// Version 1 of the serialised Interaction (store/FORMAT.md, "Interaction"). A new field means a new
-// version here (written by SerializeInto) and a branch in load() so older records still read.
-CEREAL_CLASS_VERSION(ssm::Interaction, 1)
 
 namespace ssm {
 namespace {
@@ -24,59 +14,7 @@ constexpr size_t kHeaderBytes = 5;  // u8 record version + u32 LE dictionary id
 // No single interaction is anywhere near this; a larger claimed size means damage.
 constexpr unsigned long long kMaxDecodedBytes = 64ull << 20;
 
-// Lets load() refuse lengths that run past the end of the decoded bytes, so damaged input cannot
-// make it allocate gigabytes. Set by DecodeInteraction for the duration of one decode on this
-// thread (cereal offers no stable way to hand a load function context).
-struct DecodeBounds {
-  std::istringstream* stream;
-  size_t total;
-  size_t Remaining() const {
-    auto pos = stream->tellg();
-    return pos < 0 ? 0 : total - static_cast<size_t>(pos);
-  }
-};
-thread_local const DecodeBounds* current_bounds = nullptr;
-
-size_t Remaining() { return current_bounds ? current_bounds->Remaining() : 0; }
-
-void LoadString(cereal::PortableBinaryInputArchive& ar, std::string& s) {
-  cereal::size_type n = 0;
-  ar(cereal::make_size_tag(n));
-  if (n > Remaining()) {
-    throw cereal::Exception("a string's length runs past the end of the record");
-  }
-  s.resize(static_cast<size_t>(n));
-  ar(cereal::binary_data(s.data(), static_cast<size_t>(n)));
-}
-
 }  // namespace
-
-// Reads what SerializeInto (below) writes, field by field, checking every length against what is left.
-void load(cereal::PortableBinaryInputArchive& ar, Interaction& i, std::uint32_t version) {
-  if (version != 1) throw cereal::Exception("unknown Interaction version " + std::to_string(version));
-  LoadString(ar, i.action);
-  LoadString(ar, i.request_body);
-  int32_t status = 0;
-  ar(status);
-  i.status = status;
-  cereal::size_type headers = 0;
-  ar(cereal::make_size_tag(headers));
-  // Each header takes at least two 8-byte length prefixes.
-  if (headers > Remaining() / 16) {
-    throw cereal::Exception("header count runs past the end of the record");
-  }
-  i.headers.resize(static_cast<size_t>(headers));
-  for (auto& [name, value] : i.headers) {
-    LoadString(ar, name);
-    LoadString(ar, value);
-  }
-  LoadString(ar, i.response_body);
-  int64_t recorded_at = 0, latency = 0;
-  ar(recorded_at, latency);
-  i.recorded_at_ms = recorded_at;
-  i.upstream_latency_us = latency;
-  LoadString(ar, i.source);
-}
 
 namespace {
 
@@ -125,6 +63,66 @@ std::string SerializeInteraction(const Interaction& interaction) {
 
 namespace {
 
+// Reads the fields SerializeInto writes. Every length is checked against what is left before anything
+// is allocated, so damaged bytes give an error, never a huge allocation or a read past the end.
+// Directly, like SerializeInto: cereal's archive over a std::istringstream cost about as much as the
+// zstd decode of the record.
+class SerializedReader {
+ public:
+  explicit SerializedReader(std::string_view bytes) : rest_(bytes) {}
+
+  bool Fixed(size_t bytes, uint64_t* v) {  // `bytes` (<= 8) little-endian
+    if (rest_.size() < bytes) return false;
+    uint64_t x = 0;
+    for (size_t b = 0; b < bytes; ++b) x |= uint64_t(static_cast<uint8_t>(rest_[b])) << (8 * b);
+    rest_.remove_prefix(bytes);
+    *v = x;
+    return true;
+  }
+  bool String(std::string* s) {
+    uint64_t n = 0;
+    if (!Fixed(8, &n) || n > rest_.size()) return false;
+    s->assign(rest_.data(), static_cast<size_t>(n));
+    rest_.remove_prefix(static_cast<size_t>(n));
+    return true;
+  }
+  size_t remaining() const { return rest_.size(); }
+
+ private:
+  std::string_view rest_;
+};
+
+Status ParseSerialized(std::string_view raw, Interaction* i) {
+  auto bad = [](const std::string& what) { return Status::Corruption("record's contents do not decode: " + what); };
+  const char* kOverrun = "a length runs past the end of the record";
+  SerializedReader in(raw);
+  uint64_t byte_order = 0, version = 0, status = 0, headers = 0, recorded_at = 0, latency = 0;
+  if (!in.Fixed(1, &byte_order) || !in.Fixed(4, &version)) return bad(kOverrun);
+  if (byte_order != 1) return bad("byte-order flag " + std::to_string(byte_order) + " (records are little endian: 1)");
+  if (version != 1) return bad("unknown Interaction version " + std::to_string(version));
+  if (!in.String(&i->action) || !in.String(&i->request_body) || !in.Fixed(4, &status) || !in.Fixed(8, &headers)) {
+    return bad(kOverrun);
+  }
+  i->status = static_cast<int32_t>(static_cast<uint32_t>(status));
+  if (headers > in.remaining() / 16) return bad("header count runs past the end of the record");  // 2 lengths each
+  i->headers.resize(static_cast<size_t>(headers));
+  for (auto& [name, value] : i->headers) {
+    if (!in.String(&name) || !in.String(&value)) return bad(kOverrun);
+  }
+  if (!in.String(&i->response_body) || !in.Fixed(8, &recorded_at) || !in.Fixed(8, &latency) ||
+      !in.String(&i->source)) {
+    return bad(kOverrun);
+  }
+  i->recorded_at_ms = static_cast<int64_t>(recorded_at);
+  i->upstream_latency_us = static_cast<int64_t>(latency);
+  if (in.remaining() != 0) return Status::Corruption("record has trailing bytes after the interaction");
+  return Status::OK();
+}
+
+}  // namespace
+
+namespace {
+
 // zstd's default level: most of the ratio at a fraction of the time of higher levels. With a
 // dictionary, level 3 is both smaller and faster than level 1 on stored records (most of a record
 // matches the dictionary); without one, level 1 gives the same size within 1 % at 1.4 times the speed
@@ -133,23 +131,44 @@ constexpr int kLevel = 3;
 constexpr int kLevelWithoutDictionary = 1;
 
 // zstd contexts are costly to create, and digesting a dictionary costs far more than compressing a
-// record with it: one context of each kind per thread, and each dictionary digested once per thread.
-// A dictionary is known by its id and the address and size of its bytes (stores never free or
-// change a dictionary while open).
+// record with it: one context of each kind per thread, and each dictionary digested once. A dictionary
+// is known by its id and the address and size of its bytes (stores never free or change a dictionary
+// while open).
+using DictKey = std::tuple<uint32_t, const void*, size_t>;
+
+// Digested decompression dictionaries are shared by every thread: a server's ~20 threads with a copy
+// each kept that many in the CPU caches, and the decode of a record reads most of one. Each thread
+// keeps borrowed pointers, so the lock is taken once per thread and dictionary.
+class SharedDDicts {
+ public:
+  static ZSTD_DDict* Get(uint32_t id, const std::string& dict) {
+    static SharedDDicts shared;
+    std::lock_guard<std::mutex> lock(shared.mu_);
+    ZSTD_DDict*& d = shared.dicts_[DictKey(id, dict.data(), dict.size())];
+    if (d == nullptr) d = ZSTD_createDDict(dict.data(), dict.size());
+    return d;
+  }
+  ~SharedDDicts() {
+    for (auto& [key, d] : dicts_) ZSTD_freeDDict(d);
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<DictKey, ZSTD_DDict*> dicts_;  // owned
+};
+
 struct ZstdContexts {
-  using DictKey = std::tuple<uint32_t, const void*, size_t>;
   ZSTD_CCtx* cctx = ZSTD_createCCtx();
   ZSTD_DCtx* dctx = ZSTD_createDCtx();
-  std::string raw;         // EncodeInteraction's serialised record, reused
-  std::string compressed;  // and its compressed frame
-  std::map<DictKey, ZSTD_CDict*> cdicts;
-  std::map<DictKey, ZSTD_DDict*> ddicts;
+  std::string raw;         // EncodeInteraction's serialised record, and DecodeInteraction's, reused
+  std::string compressed;  // EncodeInteraction's compressed frame
+  std::map<DictKey, ZSTD_CDict*> cdicts;  // owned
+  std::map<DictKey, ZSTD_DDict*> ddicts;  // borrowed from SharedDDicts
 
   ~ZstdContexts() {
     ZSTD_freeCCtx(cctx);
     ZSTD_freeDCtx(dctx);
     for (auto& [key, d] : cdicts) ZSTD_freeCDict(d);
-    for (auto& [key, d] : ddicts) ZSTD_freeDDict(d);
   }
   ZSTD_CDict* CDict(uint32_t id, const std::string& dict) {
     ZSTD_CDict*& d = cdicts[DictKey(id, dict.data(), dict.size())];
@@ -158,7 +177,7 @@ struct ZstdContexts {
   }
   ZSTD_DDict* DDict(uint32_t id, const std::string& dict) {
     ZSTD_DDict*& d = ddicts[DictKey(id, dict.data(), dict.size())];
-    if (d == nullptr) d = ZSTD_createDDict(dict.data(), dict.size());
+    if (d == nullptr) d = SharedDDicts::Get(id, dict);
     return d;
   }
 };
@@ -225,26 +244,15 @@ Result<Interaction> DecodeInteraction(std::string_view value, const DictionaryLo
     }
     ZSTD_DCtx_refDDict(dctx, Contexts().DDict(dictionary_id, *dict));
   }
-  std::string raw(static_cast<size_t>(size), '\0');
+  std::string& raw = Contexts().raw;
+  raw.resize(static_cast<size_t>(size));
   size_t n = ZSTD_decompressDCtx(dctx, raw.data(), raw.size(), frame.data(), frame.size());
   if (ZSTD_isError(n)) return Status::Corruption(std::string("record fails to decompress: ") + ZSTD_getErrorName(n));
   if (n != raw.size()) return Status::Corruption("record decompresses to fewer bytes than its header says");
 
-  std::istringstream in(raw, std::ios::binary);
-  DecodeBounds bounds{&in, raw.size()};
   Interaction interaction;
-  current_bounds = &bounds;
-  try {
-    cereal::PortableBinaryInputArchive ar(in);
-    ar(interaction);
-  } catch (const std::exception& e) {
-    current_bounds = nullptr;
-    return Status::Corruption(std::string("record's contents do not decode: ") + e.what());
-  }
-  current_bounds = nullptr;
-  if (static_cast<size_t>(in.tellg()) != raw.size()) {
-    return Status::Corruption("record has trailing bytes after the interaction");
-  }
+  Status parsed = ParseSerialized(raw, &interaction);
+  if (!parsed.ok()) return parsed;
   return interaction;
 }
 

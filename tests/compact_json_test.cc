@@ -1,12 +1,12 @@
 #include <catch2/catch.hpp>
 
-#include <cmath>
 #include <optional>
 #include <random>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "random_json.h"
 #include "tools/compact_json.h"
 
 using namespace ssm;
@@ -36,36 +36,6 @@ void CheckAgainstNlohmann(const std::string& text) {
   ordered_json parsed;
   REQUIRE_NOTHROW(parsed = ordered_json::parse(text.data(), end));  // the value it read, alone
   CHECK(out == Dump(parsed));
-}
-
-std::string RandomString(std::mt19937& rng) {
-  static const char* kPieces[] = {"a", "Z", " ", "\"", "\\", "/", "\n", "\t", "\r", "\b", "\f", "\x01", "\x1f",
-                                  "\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "u0041", "{}", ":,"};
-  std::string s;
-  for (int n = static_cast<int>(rng() % 10); n > 0; --n) s += kPieces[rng() % (sizeof kPieces / sizeof *kPieces)];
-  if (rng() % 8 == 0) s.push_back('\0');
-  return s;
-}
-
-ordered_json RandomValue(std::mt19937& rng, int depth) {
-  switch (rng() % (depth > 3 ? 6 : 8)) {
-    case 0: return nullptr;
-    case 1: return rng() % 2 == 0;
-    case 2: return static_cast<int64_t>(rng()) - static_cast<int64_t>(rng()) * 65536;
-    case 3: return std::uniform_real_distribution<double>(-1e3, 1e3)(rng) * std::pow(10.0, (int)(rng() % 60) - 30);
-    case 4: return RandomString(rng);
-    case 5: return (static_cast<uint64_t>(rng()) << 32) | rng();
-    case 6: {
-      ordered_json a = ordered_json::array();
-      for (int i = static_cast<int>(rng() % 4); i > 0; --i) a.push_back(RandomValue(rng, depth + 1));
-      return a;
-    }
-    default: {
-      ordered_json o = ordered_json::object();
-      for (int i = static_cast<int>(rng() % 5); i > 0; --i) o[RandomString(rng)] = RandomValue(rng, depth + 1);
-      return o;
-    }
-  }
 }
 
 }  // namespace
@@ -122,7 +92,7 @@ TEST_CASE("random values nlohmann printed are copied exactly", "[compact_json]")
   std::mt19937 rng(1129);
   int copied = 0;
   for (int round = 0; round < 3000; ++round) {
-    ordered_json v = RandomValue(rng, 0);
+    ordered_json v = test::RandomJsonValue(rng);
     for (int indent : {-1, 2}) {
       std::string text = v.dump(indent, ' ', /*ensure_ascii=*/false);
       INFO(text);
@@ -140,7 +110,7 @@ TEST_CASE("damaged values are declined or copied as nlohmann reads them", "[comp
   std::mt19937 rng(2026);
   const std::string bytes = "{}[],:\" \\/-+.0123456789eEtrufalsn\x01\x7f\xc3\xa9\xf0\x9f\xff";
   for (int round = 0; round < 20000; ++round) {
-    std::string text = RandomValue(rng, 0).dump(static_cast<int>(rng() % 3) - 1);
+    std::string text = test::RandomJsonValue(rng).dump(static_cast<int>(rng() % 3) - 1);
     for (int edits = 1 + static_cast<int>(rng() % 3); edits > 0 && !text.empty(); --edits) {
       size_t at = rng() % text.size();
       switch (rng() % 3) {

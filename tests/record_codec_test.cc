@@ -8,6 +8,8 @@
 #include <cereal/types/utility.hpp>
 #include <cereal/types/vector.hpp>
 
+#include <zstd.h>
+
 #include "store/record_codec.h"
 
 using ssm::DecodeInteraction;
@@ -133,4 +135,50 @@ TEST_CASE("records are serialised as cereal's portable binary archive writes the
     CHECK(raw == bytes.size());
   }
   CHECK(ssm::SerializeInteraction(Sample()) == cereal_bytes(Sample()));
+}
+
+namespace {
+// A record value around serialised bytes of our choosing (no dictionary).
+std::string ValueAround(const std::string& serialised) {
+  std::string frame(ZSTD_compressBound(serialised.size()), '\0');
+  size_t n = ZSTD_compress(frame.data(), frame.size(), serialised.data(), serialised.size(), 1);
+  REQUIRE_FALSE(ZSTD_isError(n));
+  frame.resize(n);
+  return std::string("\x01\0\0\0\0", 5) + frame;
+}
+}  // namespace
+
+TEST_CASE("damaged serialised contents are corruption: every truncation, lengths, flags, trailing bytes",
+          "[record_codec]") {
+  const std::string good = ssm::SerializeInteraction(Sample());
+  REQUIRE(DecodeInteraction(ValueAround(good)).ok());
+  for (size_t len = 0; len < good.size(); ++len) {
+    auto out = DecodeInteraction(ValueAround(good.substr(0, len)));
+    INFO("first " << len << " bytes");
+    REQUIRE_FALSE(out.ok());
+    REQUIRE(out.status().IsCorruption());
+  }
+  auto corruption_saying = [](const std::string& serialised, const std::string& words) {
+    auto out = DecodeInteraction(ValueAround(serialised));
+    REQUIRE_FALSE(out.ok());
+    CHECK(out.status().IsCorruption());
+    CHECK_THAT(out.status().message(), Catch::Contains(words));
+  };
+  std::string big_endian = good;
+  big_endian[0] = 0;
+  corruption_saying(big_endian, "byte-order flag 0");
+  std::string version_2 = good;
+  version_2[1] = 2;
+  corruption_saying(version_2, "unknown Interaction version 2");
+  corruption_saying(good + "x", "trailing bytes");
+  // The action's length (after the flag and the class version) claims far more than there is.
+  std::string huge_string = good;
+  huge_string[5 + 7] = 0x7f;
+  corruption_saying(huge_string, "runs past the end");
+  // The header count (after action, request, status) claims more headers than bytes could hold.
+  Interaction i = Sample();
+  size_t count_at = 1 + 4 + 8 + i.action.size() + 8 + i.request_body.size() + 4;
+  std::string many_headers = good;
+  many_headers[count_at + 4] = 0x01;  // 2^32 headers
+  corruption_saying(many_headers, "header count");
 }

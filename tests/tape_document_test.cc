@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 
+#include "random_json.h"
 #include "tools/tape_document.h"
 
 using namespace ssm;
@@ -50,45 +50,6 @@ std::string Tape(const std::string& body_text) {
          body_text + R"(, "after": [1, {"body": 2}]}}, 7]})";
 }
 
-// Random UTF-8 text weighted towards what needs escaping.
-std::string RandomString(std::mt19937& rng) {
-  static const char* kPieces[] = {"a", "Z", " ", "\"", "\\", "/", "\n", "\t", "\r", "\b", "\f", "\x01", "\x1f",
-                                  "\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "",  // "": a NUL byte
-                                  "u0041", "{}", "[,]", ":"};
-  std::string s;
-  int n = static_cast<int>(rng() % 12);
-  for (int i = 0; i < n; ++i) {
-    size_t k = rng() % (sizeof kPieces / sizeof *kPieces);
-    if (k == 17) {
-      s.push_back('\0');
-    } else {
-      s += kPieces[k];
-    }
-  }
-  return s;
-}
-
-ordered_json RandomValue(std::mt19937& rng, int depth) {
-  switch (rng() % (depth > 3 ? 6 : 8)) {
-    case 0: return nullptr;
-    case 1: return rng() % 2 == 0;
-    case 2: return static_cast<int64_t>(rng()) - static_cast<int64_t>(rng()) * 4096;
-    case 3: return std::uniform_real_distribution<double>(-1e6, 1e6)(rng) * std::pow(10.0, (int)(rng() % 40) - 20);
-    case 4: return RandomString(rng);
-    case 5: return static_cast<uint64_t>(rng()) << 33 | 1;
-    case 6: {
-      ordered_json a = ordered_json::array();
-      for (int i = static_cast<int>(rng() % 4); i > 0; --i) a.push_back(RandomValue(rng, depth + 1));
-      return a;
-    }
-    default: {
-      ordered_json o = ordered_json::object();
-      for (int i = static_cast<int>(rng() % 5); i > 0; --i) o[RandomString(rng)] = RandomValue(rng, depth + 1);
-      return o;
-    }
-  }
-}
-
 }  // namespace
 
 TEST_CASE("bundled fixtures parse as the DOM parser does, bodies dumped", "[tape_document]") {
@@ -114,7 +75,7 @@ TEST_CASE("bodies of every JSON type and spelling dump as nlohmann dumps them", 
 TEST_CASE("random bodies dump as nlohmann dumps them", "[tape_document]") {
   std::mt19937 rng(20261129);
   for (int round = 0; round < 2000; ++round) {
-    ordered_json body = RandomValue(rng, 0);
+    ordered_json body = test::RandomJsonValue(rng);
     int indent = static_cast<int>(rng() % 3) - 1;  // compact, indented, or 1 space
     CheckSame(Tape(body.dump(indent, ' ', round % 2 == 0)));
   }
