@@ -26,7 +26,8 @@ void RunDelete(const DeleteOptions& o) {
   } else {
     auto key = o.key.Key();
     if (!key.ok()) Fail("delete", key.status().message());
-    auto found = store->ReadTape(*key);
+    // Whether it exists, decoding one record rather than the whole tape.
+    auto found = store->ReadTapeEntry(*key, [](size_t length) { return length - 1; });
     if (!found.ok() && found.status().IsNotFound()) Fail("delete", found.status().message());
     batch.DeleteTape(*key);  // a damaged tape is deleted too: that is how one gets rid of it
   }
