@@ -23,7 +23,7 @@ CursorStep CursorTable::Next(const TapeKey& key, size_t tape_size, ReplayOrder o
   uint64_t call = 0;
   bool counted = false;
   {
-    std::shared_lock<std::shared_mutex> lock(shard.mu);
+    std::shared_lock<WriterFirstMutex> lock(shard.mu);
     auto it = shard.calls.find(key.encoded());
     if (it != shard.calls.end()) {
       call = it->second.fetch_add(1, std::memory_order_relaxed);
@@ -31,7 +31,7 @@ CursorStep CursorTable::Next(const TapeKey& key, size_t tape_size, ReplayOrder o
     }
   }
   if (!counted) {  // the key's first call since a reset
-    std::unique_lock<std::shared_mutex> lock(shard.mu);
+    std::unique_lock<WriterFirstMutex> lock(shard.mu);
     call = shard.calls.try_emplace(key.encoded(), 0).first->second.fetch_add(1, std::memory_order_relaxed);
   }
   CursorStep step;
@@ -43,28 +43,28 @@ CursorStep CursorTable::Next(const TapeKey& key, size_t tape_size, ReplayOrder o
 
 uint64_t CursorTable::Calls(const TapeKey& key) const {
   Shard& shard = ShardFor(key);
-  std::shared_lock<std::shared_mutex> lock(shard.mu);
+  std::shared_lock<WriterFirstMutex> lock(shard.mu);
   auto it = shard.calls.find(key.encoded());
   return it == shard.calls.end() ? 0 : it->second.load(std::memory_order_relaxed);
 }
 
 void CursorTable::ResetAll() {
   for (Shard& shard : shards_) {
-    std::unique_lock<std::shared_mutex> lock(shard.mu);
+    std::unique_lock<WriterFirstMutex> lock(shard.mu);
     shard.calls.clear();
   }
 }
 
 bool CursorTable::Reset(const TapeKey& key) {
   Shard& shard = ShardFor(key);
-  std::unique_lock<std::shared_mutex> lock(shard.mu);
+  std::unique_lock<WriterFirstMutex> lock(shard.mu);
   return shard.calls.erase(key.encoded()) > 0;
 }
 
 size_t CursorTable::ResetPrefix(const std::string& encoded_prefix) {
   size_t n = 0;
   for (Shard& shard : shards_) {
-    std::unique_lock<std::shared_mutex> lock(shard.mu);
+    std::unique_lock<WriterFirstMutex> lock(shard.mu);
     for (auto it = shard.calls.begin(); it != shard.calls.end();) {
       if (it->first.compare(0, encoded_prefix.size(), encoded_prefix) == 0) {
         it = shard.calls.erase(it);
@@ -80,7 +80,7 @@ size_t CursorTable::ResetPrefix(const std::string& encoded_prefix) {
 size_t CursorTable::size() const {
   size_t n = 0;
   for (Shard& shard : shards_) {
-    std::shared_lock<std::shared_mutex> lock(shard.mu);
+    std::shared_lock<WriterFirstMutex> lock(shard.mu);
     n += shard.calls.size();
   }
   return n;

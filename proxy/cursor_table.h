@@ -13,10 +13,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <atomic>
-#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
+#include "proxy/writer_first_mutex.h"
 #include "store/status.h"
 #include "store/tape_key.h"
 
@@ -58,7 +58,7 @@ class CursorTable {
  private:
   static constexpr size_t kShards = 32;
   struct Shard {
-    mutable std::shared_mutex mu;  // exclusive only to add or remove cursors
+    mutable WriterFirstMutex mu;  // exclusive only to add or remove cursors
     std::unordered_map<std::string, std::atomic<uint64_t>> calls;  // by encoded key
   };
   Shard& ShardFor(const TapeKey& key) const;

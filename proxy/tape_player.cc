@@ -129,7 +129,7 @@ Result<PlayedEntry> StoreTapePlayer::Play(const TapeKey& key, const std::functio
   std::optional<size_t> picked;  // set when a cached tape's length answered `pick`
   bool admit = true;             // whether what is read goes into the cache
   {
-    std::shared_lock<std::shared_mutex> lock(shard.mu);
+    std::shared_lock<WriterFirstMutex> lock(shard.mu);
     auto it = shard.index.find(encoded);
     if (it != shard.index.end()) {
       const CachedTape& tape = *it->second;
@@ -149,7 +149,7 @@ Result<PlayedEntry> StoreTapePlayer::Play(const TapeKey& key, const std::functio
       store_->ReadTapeEntry(key, [&](size_t length) { return picked ? *picked : pick(length); });
   if (!read.ok()) {
     if (picked && read.status().IsNotFound()) {  // deleted from the store since it was cached
-      std::lock_guard<std::shared_mutex> lock(shard.mu);
+      std::lock_guard<WriterFirstMutex> lock(shard.mu);
       Erase(shard, encoded);
     }
     return read.status();
@@ -160,8 +160,10 @@ Result<PlayedEntry> StoreTapePlayer::Play(const TapeKey& key, const std::functio
   if (!admit || InteractionBytes(*entry) + CachedTapeOverhead(encoded, read->length) > shard_budget_) {
     return PlayedEntry{std::move(entry), read->length, read->index};
   }
-  std::lock_guard<std::shared_mutex> lock(shard.mu);
-  entry = Insert(shard, encoded, read->length, read->index, std::move(entry));
+  // Cached only if the shard is free now: waiting would hold up this call, and (the lock letting a
+  // waiting writer in first) every hit on the shard behind it, for what is only a cache fill.
+  std::unique_lock<WriterFirstMutex> lock(shard.mu, std::try_to_lock);
+  if (lock.owns_lock()) entry = Insert(shard, encoded, read->length, read->index, std::move(entry));
   return PlayedEntry{std::move(entry), read->length, read->index};
 }
 
@@ -169,7 +171,7 @@ Result<std::shared_ptr<const Tape>> StoreTapePlayer::Find(const TapeKey& key) {
   const std::string& encoded = key.encoded();
   Shard& shard = ShardFor(encoded);
   {
-    std::shared_lock<std::shared_mutex> lock(shard.mu);
+    std::shared_lock<WriterFirstMutex> lock(shard.mu);
     auto it = shard.index.find(encoded);
     if (it != shard.index.end()) {
       const CachedTape& cached = *it->second;
@@ -190,7 +192,7 @@ Result<std::shared_ptr<const Tape>> StoreTapePlayer::Find(const TapeKey& key) {
   }
   if (!read.ok()) {
     if (read.status().IsNotFound()) {
-      std::lock_guard<std::shared_mutex> lock(shard.mu);
+      std::lock_guard<WriterFirstMutex> lock(shard.mu);
       Erase(shard, encoded);
     }
     return read.status();
@@ -199,7 +201,7 @@ Result<std::shared_ptr<const Tape>> StoreTapePlayer::Find(const TapeKey& key) {
   auto tape = std::make_shared<const Tape>(std::move(read).value());
   size_t length = tape->interactions.size();
   if (TapeBytes(*tape) + CachedTapeOverhead(encoded, length) > shard_budget_) return tape;  // too big to cache
-  std::lock_guard<std::shared_mutex> lock(shard.mu);
+  std::lock_guard<WriterFirstMutex> lock(shard.mu);
   for (size_t i = 0; i < length; ++i) {
     Insert(shard, encoded, length, i, std::shared_ptr<const Interaction>(tape, &tape->interactions[i]));
   }
@@ -226,13 +228,13 @@ std::vector<TapeKey> StoreTapePlayer::Nearest(const TapeKey& key, size_t limit) 
 
 void StoreTapePlayer::Invalidate(const TapeKey& key) {
   Shard& shard = ShardFor(key.encoded());
-  std::lock_guard<std::shared_mutex> lock(shard.mu);
+  std::lock_guard<WriterFirstMutex> lock(shard.mu);
   Erase(shard, key.encoded());
 }
 
 void StoreTapePlayer::InvalidateAll() {
   for (Shard& shard : shards_) {
-    std::lock_guard<std::shared_mutex> lock(shard.mu);
+    std::lock_guard<WriterFirstMutex> lock(shard.mu);
     shard.index.clear();
     shard.lru.clear();
     shard.bytes = 0;
@@ -242,7 +244,7 @@ void StoreTapePlayer::InvalidateAll() {
 uint64_t StoreTapePlayer::tapes_cached() const {
   uint64_t n = 0;
   for (const Shard& shard : shards_) {
-    std::shared_lock<std::shared_mutex> lock(shard.mu);
+    std::shared_lock<WriterFirstMutex> lock(shard.mu);
     n += shard.lru.size();
   }
   return n;

@@ -13,12 +13,12 @@
 #include <list>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "proxy/writer_first_mutex.h"
 #include "store/status.h"
 #include "store/tape.h"
 #include "store/tape_key.h"
@@ -124,9 +124,10 @@ class StoreTapePlayer : public TapePlayer {
   // call of a poller hits the same tape, and with many more request threads than cores, a thread
   // descheduled while holding an exclusive lock stalled every other one behind it. So the list is in
   // insertion order and eviction is second chance (CLOCK), an approximation of least recently used
-  // that needs no reordering on a hit. Misses and evictions take the lock exclusively.
+  // that needs no reordering on a hit. A miss caches what it read (and evicts) only if it gets the
+  // lock exclusively at once.
   struct Shard {
-    mutable std::shared_mutex mu;
+    mutable WriterFirstMutex mu;
     std::list<CachedTape> lru;  // newest (or given a second chance) first
     std::unordered_map<std::string, std::list<CachedTape>::iterator> index;
     size_t bytes = 0;

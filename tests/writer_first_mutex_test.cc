@@ -1,0 +1,56 @@
+#include "proxy/writer_first_mutex.h"
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+namespace ssm {
+namespace {
+
+TEST_CASE("shared holders exclude a writer; a writer excludes everyone", "[writer_first_mutex]") {
+  WriterFirstMutex mu;
+  {
+    std::shared_lock<WriterFirstMutex> a(mu);
+    std::shared_lock<WriterFirstMutex> b(mu);  // readers share
+    CHECK_FALSE(mu.try_lock());
+  }
+  {
+    std::unique_lock<WriterFirstMutex> w(mu);
+    CHECK_FALSE(mu.try_lock_shared());
+    CHECK_FALSE(mu.try_lock());
+  }
+  CHECK(mu.try_lock());
+  mu.unlock();
+}
+
+TEST_CASE("a writer gets in while readers keep coming", "[writer_first_mutex][concurrency]") {
+  // Readers overlap so that at every moment at least one holds the lock: a lock that lets new readers
+  // in while a writer waits never lets this writer in until the readers stop (here after 20 s).
+  WriterFirstMutex mu;
+  std::atomic<bool> writer_done{false};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 4; ++r) {
+    readers.emplace_back([&] {
+      while (!writer_done.load() && std::chrono::steady_clock::now() < deadline) {
+        std::shared_lock<WriterFirstMutex> lock(mu);
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the readers are in full swing
+  {
+    std::unique_lock<WriterFirstMutex> lock(mu);
+    CHECK(std::chrono::steady_clock::now() < deadline);  // got in before the readers gave up
+    writer_done = true;
+  }
+  for (auto& t : readers) t.join();
+}
+
+}  // namespace
+}  // namespace ssm
