@@ -17,6 +17,13 @@ TapeKey Key(const std::string& command, const std::string& instance, std::option
   return TapeKey::ForInvocation(command, instance, std::move(plugin)).value();
 }
 
+// The i-th of many tapes of kCmd, on instance i-00000000000000000 + i.
+TapeKey NumberedKey(int i) {
+  char instance[32];
+  std::snprintf(instance, sizeof(instance), "i-%017d", i);
+  return Key(kCmd, instance);
+}
+
 Interaction Entry(const std::string& status, size_t padding = 0) {
   Interaction in;
   in.action = "GetCommandInvocation";
@@ -33,6 +40,15 @@ struct Fixture {
     WriteBatch batch;
     batch.ReplaceTape(key, std::move(entries));
     REQUIRE(store->Write(batch).ok());
+  }
+  // Tapes NumberedKey(0 .. count - 1), each a Pending and a Success entry padded by `padding` bytes.
+  std::vector<TapeKey> PutMany(int count, size_t padding) {
+    std::vector<TapeKey> keys;
+    for (int i = 0; i < count; ++i) {
+      keys.push_back(NumberedKey(i));
+      Put(keys.back(), {Entry("Pending", padding), Entry("Success", padding)});
+    }
+    return keys;
   }
   test::TempDir dir;
   std::unique_ptr<TapeStore> store;
@@ -76,9 +92,7 @@ TEST_CASE("the cache stays within its byte budget", "[player]") {
   StoreTapePlayer player(f.store.get(), /*cache_bytes=*/16 * 64 * 1024);  // 64 KiB per shard
   std::vector<TapeKey> keys;
   for (int i = 0; i < 200; ++i) {
-    char instance[32];
-    std::snprintf(instance, sizeof(instance), "i-%017d", i);
-    keys.push_back(Key(kCmd, instance));
+    keys.push_back(NumberedKey(i));
     f.Put(keys.back(), {Entry("Success", 8 * 1024)});
   }
   for (const auto& k : keys) REQUIRE(player.Find(k).ok());
@@ -107,9 +121,7 @@ TEST_CASE("concurrent finds share one store", "[player][concurrency]") {
   Fixture f;
   std::vector<TapeKey> keys;
   for (int i = 0; i < 32; ++i) {
-    char instance[32];
-    std::snprintf(instance, sizeof(instance), "i-%017d", i);
-    keys.push_back(Key(kCmd, instance));
+    keys.push_back(NumberedKey(i));
     f.Put(keys.back(), {Entry("InProgress"), Entry("Success")});
   }
   StoreTapePlayer player(f.store.get(), 64 * 1024);  // small: forces evictions under load
@@ -236,13 +248,7 @@ TEST_CASE("play follows a tape re-recorded in the store, after invalidation or w
 TEST_CASE("play keeps the cache within its byte budget", "[player]") {
   Fixture f;
   StoreTapePlayer player(f.store.get(), /*cache_bytes=*/16 * 64 * 1024);  // 64 KiB per shard
-  std::vector<TapeKey> keys;
-  for (int i = 0; i < 300; ++i) {
-    char instance[32];
-    std::snprintf(instance, sizeof(instance), "i-%017d", i);
-    keys.push_back(Key(kCmd, instance));
-    f.Put(keys.back(), {Entry("Pending", 8 * 1024), Entry("Success", 8 * 1024)});
-  }
+  std::vector<TapeKey> keys = f.PutMany(300, 8 * 1024);
   // Only the last entries are decoded: 300 x ~8 KiB = ~2.4 MiB, over the 1 MiB budget.
   for (const auto& k : keys) REQUIRE(PlayAt(player, k, std::string::npos).ok());
   CHECK(player.tapes_cached() < 300);
@@ -262,13 +268,7 @@ TEST_CASE("play keeps the cache within its byte budget", "[player]") {
 
 TEST_CASE("a full cache admits few new tapes; a tape asked for again gets in", "[player]") {
   Fixture f;
-  std::vector<TapeKey> keys;
-  for (int i = 0; i < 400; ++i) {
-    char instance[32];
-    std::snprintf(instance, sizeof(instance), "i-%017d", i);
-    keys.push_back(Key(kCmd, instance));
-    f.Put(keys.back(), {Entry("Pending", 4 * 1024), Entry("Success", 4 * 1024)});
-  }
+  std::vector<TapeKey> keys = f.PutMany(400, 4 * 1024);
   StoreTapePlayer player(f.store.get(), 16 * 32 * 1024);  // 32 KiB per shard: ~7 entries each
   // Calls spread over far more tapes than fit: after the shards fill, most misses are not cached.
   for (int i = 0; i < 300; ++i) REQUIRE(PlayAt(player, keys[i], 1).ok());
@@ -295,13 +295,7 @@ TEST_CASE("a full cache admits few new tapes; a tape asked for again gets in", "
 
 TEST_CASE("a tape in use stays cached while other tapes come and go", "[player]") {
   Fixture f;
-  std::vector<TapeKey> keys;
-  for (int i = 0; i < 400; ++i) {
-    char instance[32];
-    std::snprintf(instance, sizeof(instance), "i-%017d", i);
-    keys.push_back(Key(kCmd, instance));
-    f.Put(keys.back(), {Entry("Pending", 4 * 1024), Entry("Success", 4 * 1024)});
-  }
+  std::vector<TapeKey> keys = f.PutMany(400, 4 * 1024);
   StoreTapePlayer player(f.store.get(), 16 * 32 * 1024);  // 32 KiB per shard: ~7 entries each
   const TapeKey& hot = keys[0];
   REQUIRE(PlayAt(player, hot, 1).ok());
@@ -333,9 +327,7 @@ TEST_CASE("concurrent plays see every tape's entries in place", "[player][concur
   Fixture f;
   std::vector<TapeKey> keys;
   for (int i = 0; i < 64; ++i) {
-    char instance[32];
-    std::snprintf(instance, sizeof(instance), "i-%017d", i);
-    keys.push_back(Key(kCmd, instance));
+    keys.push_back(NumberedKey(i));
     std::string n = std::to_string(i);
     f.Put(keys.back(), {Entry("Pending-" + n, 512), Entry("InProgress-" + n, 512), Entry("Success-" + n, 512)});
   }
