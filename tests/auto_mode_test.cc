@@ -31,70 +31,75 @@ class StoringRecorder : public testing::FakeRecorder {
   testing::FakeTapePlayer* player_;
 };
 
-TEST_CASE("auto mode answers a recorded key from its tape without calling upstream", "[auto_mode]") {
-  testing::FakeTapePlayer player;
-  CursorTable cursors;
-  testing::FakeUpstream up;
-  up.script = {testing::Answer(200, "{\"Status\":\"from-upstream\"}")};
-  StoringRecorder rec(&player);
+// Redaction with no rules configured.
+Redactor NoRedaction() {
   auto red = Redactor::Create({});
   REQUIRE(red.ok());
-  RecordMode record(&up, &rec, &red.value());
-  AutoMode mode(&player, &cursors, ReplayOptions{}, &record);
+  return std::move(red).value();
+}
+
+// Auto mode over `player` (not owned; must outlive the rig) with a scripted upstream and a recorder
+// that stores into the player.
+struct AutoModeRig {
+  explicit AutoModeRig(testing::FakeTapePlayer* player)
+      : rec(player), record(&up, &rec, &redactor), mode(player, &cursors, ReplayOptions{}, &record) {}
+  AutoModeRig(const AutoModeRig&) = delete;
+  AutoModeRig& operator=(const AutoModeRig&) = delete;
+
+  CursorTable cursors;
+  testing::FakeUpstream up;
+  StoringRecorder rec;
+  Redactor redactor = NoRedaction();
+  RecordMode record;
+  AutoMode mode;
+};
+
+TEST_CASE("auto mode answers a recorded key from its tape without calling upstream", "[auto_mode]") {
+  testing::FakeTapePlayer player;
+  AutoModeRig rig(&player);
+  rig.up.script = {testing::Answer(200, "{\"Status\":\"from-upstream\"}")};
 
   auto req = testing::Invocation(kCmd, "i-0123456789abcdef0");
   player.Put(req.key, {Recorded("{\"Status\":\"Pending\"}"), Recorded("{\"Status\":\"Success\"}")});
-  ModeAnswer a = mode.Handle(req);
-  ModeAnswer b = mode.Handle(req);
-  ModeAnswer c = mode.Handle(req);
+  ModeAnswer a = rig.mode.Handle(req);
+  ModeAnswer b = rig.mode.Handle(req);
+  ModeAnswer c = rig.mode.Handle(req);
   CHECK(a.outcome == Outcome::kHit);
   CHECK(a.response.body == "{\"Status\":\"Pending\"}");  // replay rules: cursor walks the tape
   CHECK(b.response.body == "{\"Status\":\"Success\"}");
   CHECK(c.response.body == "{\"Status\":\"Success\"}");  // terminal answer repeats
-  CHECK(up.calls() == 0);
-  CHECK(rec.records.empty());
+  CHECK(rig.up.calls() == 0);
+  CHECK(rig.rec.records.empty());
 }
 
 TEST_CASE("auto mode forwards and records an unrecorded key once, then replays it", "[auto_mode]") {
   testing::FakeTapePlayer player;
-  CursorTable cursors;
-  testing::FakeUpstream up;
-  up.script = {testing::Answer(200, "{\"Status\":\"InProgress\"}"), testing::Answer(200, "{\"Status\":\"X\"}")};
-  StoringRecorder rec(&player);
-  auto red = Redactor::Create({});
-  REQUIRE(red.ok());
-  RecordMode record(&up, &rec, &red.value());
-  AutoMode mode(&player, &cursors, ReplayOptions{}, &record);
+  AutoModeRig rig(&player);
+  rig.up.script = {testing::Answer(200, "{\"Status\":\"InProgress\"}"), testing::Answer(200, "{\"Status\":\"X\"}")};
 
   auto req = testing::Invocation(kCmd, "i-0fedcba9876543210");
-  ModeAnswer first = mode.Handle(req);
+  ModeAnswer first = rig.mode.Handle(req);
   CHECK(first.outcome == Outcome::kRecorded);
   CHECK(first.response.body == "{\"Status\":\"InProgress\"}");
-  CHECK(up.calls() == 1);
-  REQUIRE(rec.records.size() == 1);
+  CHECK(rig.up.calls() == 1);
+  REQUIRE(rig.rec.records.size() == 1);
   CHECK(player.invalidated == std::vector<std::string>{req.key.encoded()});
 
-  ModeAnswer second = mode.Handle(req);
+  ModeAnswer second = rig.mode.Handle(req);
   CHECK(second.outcome == Outcome::kHit);
   CHECK(second.response.body == "{\"Status\":\"InProgress\"}");
-  CHECK(up.calls() == 1);  // not forwarded again
+  CHECK(rig.up.calls() == 1);  // not forwarded again
 }
 
 TEST_CASE("auto mode does not record a transport failure, so the key is forwarded again", "[auto_mode]") {
   testing::FakeTapePlayer player;
-  CursorTable cursors;
-  testing::FakeUpstream up;
-  up.failure = AwsError{502, kUpstreamUnreachable, "refused"};
-  StoringRecorder rec(&player);
-  auto red = Redactor::Create({});
-  REQUIRE(red.ok());
-  RecordMode record(&up, &rec, &red.value());
-  AutoMode mode(&player, &cursors, ReplayOptions{}, &record);
+  AutoModeRig rig(&player);
+  rig.up.failure = AwsError{502, kUpstreamUnreachable, "refused"};
   auto req = testing::Invocation(kCmd, "i-0fedcba9876543210");
-  CHECK(mode.Handle(req).response.status == 502);
-  CHECK(mode.Handle(req).response.status == 502);
-  CHECK(up.calls() == 2);
-  CHECK(rec.records.empty());
+  CHECK(rig.mode.Handle(req).response.status == 502);
+  CHECK(rig.mode.Handle(req).response.status == 502);
+  CHECK(rig.up.calls() == 2);
+  CHECK(rig.rec.records.empty());
   CHECK(player.invalidated.empty());
 }
 
@@ -107,21 +112,15 @@ TEST_CASE("auto mode answers a store failure as replay does, without forwarding 
     }
   };
   FailingPlayer player;
-  CursorTable cursors;
-  testing::FakeUpstream up;
-  up.script = {testing::Answer(200, "{\"Status\":\"from-upstream\"}")};
-  StoringRecorder rec(&player);
-  auto red = Redactor::Create({});
-  REQUIRE(red.ok());
-  RecordMode record(&up, &rec, &red.value());
-  AutoMode mode(&player, &cursors, ReplayOptions{}, &record);
-  ModeAnswer a = mode.Handle(testing::Invocation(kCmd, "i-0123456789abcdef0"));
+  AutoModeRig rig(&player);
+  rig.up.script = {testing::Answer(200, "{\"Status\":\"from-upstream\"}")};
+  ModeAnswer a = rig.mode.Handle(testing::Invocation(kCmd, "i-0123456789abcdef0"));
   CHECK(a.outcome == Outcome::kError);
   CHECK(a.response.status == 500);
   CHECK(a.response.body.find("checksum mismatch") != std::string::npos);
   CHECK(player.finds == 1);  // one lookup per call
-  CHECK(up.calls() == 0);
-  CHECK(rec.records.empty());
+  CHECK(rig.up.calls() == 0);
+  CHECK(rig.rec.records.empty());
 }
 
 }  // namespace

@@ -9,12 +9,13 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+
+#include "test_util.h"
 
 namespace fs = std::filesystem;
 
@@ -22,15 +23,6 @@ namespace ssm {
 namespace {
 
 const char kSuiteDir[] = SSM_TEST_DATA_DIR "/sigv4-test-suite";
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  INFO("reading " << path);
-  REQUIRE(in.good());
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -119,8 +111,8 @@ TEST_CASE("every header-signing case of the AWS SigV4 test suite", "[sigv4]") {
   REQUIRE(cases.size() == 38);
   for (const fs::path& dir : cases) {
     DYNAMIC_SECTION(dir.filename().string()) {
-      const nlohmann::json context = nlohmann::json::parse(ReadFile(dir / "context.json"));
-      SigningRequest request = ParseRawRequest(ReadFile(dir / "request.txt"));
+      const nlohmann::json context = nlohmann::json::parse(test::ReadWholeFile(dir / "context.json"));
+      SigningRequest request = ParseRawRequest(test::ReadWholeFile(dir / "request.txt"));
       AwsCredentials credentials;
       credentials.access_key_id = context["credentials"]["access_key_id"];
       credentials.secret_access_key = context["credentials"]["secret_access_key"];
@@ -135,12 +127,12 @@ TEST_CASE("every header-signing case of the AWS SigV4 test suite", "[sigv4]") {
       Status status = SignRequest(request, credentials, context["region"], context["service"],
                                   ParseIsoTime(context["timestamp"]), options, &details);
       REQUIRE(status.ok());
-      CHECK(details.canonical_request == ReadFile(dir / "header-canonical-request.txt"));
-      CHECK(details.string_to_sign == ReadFile(dir / "header-string-to-sign.txt"));
-      CHECK(details.signature == ReadFile(dir / "header-signature.txt"));
+      CHECK(details.canonical_request == test::ReadWholeFile(dir / "header-canonical-request.txt"));
+      CHECK(details.string_to_sign == test::ReadWholeFile(dir / "header-string-to-sign.txt"));
+      CHECK(details.signature == test::ReadWholeFile(dir / "header-signature.txt"));
 
       // The signed request: every expected header with its exact value, nothing more.
-      const SigningRequest expected = ParseRawRequest(ReadFile(dir / "header-signed-request.txt"));
+      const SigningRequest expected = ParseRawRequest(test::ReadWholeFile(dir / "header-signed-request.txt"));
       CHECK(HeaderValue(request.headers, "Authorization") == HeaderValue(expected.headers, "Authorization"));
       CHECK(request.headers.size() == expected.headers.size());
       for (const auto& [name, unused] : expected.headers) {

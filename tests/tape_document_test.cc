@@ -1,24 +1,16 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
 
 #include "random_json.h"
 #include "tools/tape_document.h"
+#include "test_util.h"
 
 using namespace ssm;
 using ordered_json = nlohmann::ordered_json;
 
 namespace {
-
-std::string Slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string Dump(const ordered_json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict); }
 
@@ -57,7 +49,7 @@ TEST_CASE("bundled fixtures parse as the DOM parser does, bodies dumped", "[tape
   for (const auto& entry : std::filesystem::recursive_directory_iterator(SSM_FIXTURES_DIR)) {
     if (entry.path().extension() != ".json") continue;
     ++files;
-    CheckSame(Slurp(entry.path()));
+    CheckSame(test::ReadWholeFile(entry.path()));
   }
   CHECK(files >= 10);
 }
@@ -129,7 +121,7 @@ TEST_CASE("a copied body does not hide errors around it", "[tape_document]") {
 TEST_CASE("damaged tape files are declined or read as the DOM parser reads them", "[tape_document]") {
   std::vector<std::string> originals;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(SSM_FIXTURES_DIR)) {
-    if (entry.path().extension() == ".json") originals.push_back(Slurp(entry.path()));
+    if (entry.path().extension() == ".json") originals.push_back(test::ReadWholeFile(entry.path()));
   }
   REQUIRE(!originals.empty());
   std::mt19937 rng(77);

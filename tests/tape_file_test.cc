@@ -1,25 +1,17 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <random>
 #include <ctime>
 #include <cstdio>
 
 #include "store/canonical_json.h"
 #include "tools/tape_file.h"
+#include "test_util.h"
 
 using namespace ssm;
 
 namespace {
-std::string Slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 const char* kMinimal = R"({
   "ssmReplayTape": 1,
   "key": {"action": "GetCommandInvocation", "CommandId": "c", "InstanceId": "i-1"},
@@ -37,7 +29,7 @@ TEST_CASE("every bundled fixture prints back byte for byte", "[tape_file]") {
   for (const auto& entry : std::filesystem::recursive_directory_iterator(SSM_FIXTURES_DIR)) {
     if (entry.path().extension() != ".json") continue;
     ++files;
-    std::string text = Slurp(entry.path());
+    std::string text = test::ReadWholeFile(entry.path());
     auto tape = ParseTapeFile(text, entry.path().string());
     INFO(entry.path().string() << ": " << tape.status().ToString());
     REQUIRE(tape.ok());

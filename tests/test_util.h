@@ -1,9 +1,14 @@
-// Helpers for unit tests: private temporary directories that clean up after themselves.
+// Helpers for unit tests: private temporary directories that clean up after themselves, and reading a
+// whole file.
 #ifndef SSM_REPLAY_TESTS_TEST_UTIL_H_
 #define SSM_REPLAY_TESTS_TEST_UTIL_H_
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
+
+#include <catch2/catch.hpp>
 
 namespace ssm::test {
 
@@ -30,6 +35,16 @@ inline TempDir::TempDir() {
 inline TempDir::~TempDir() {
   std::error_code ec;
   if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+}
+
+// The bytes of the file at `path`; fails the test when it cannot be opened.
+inline std::string ReadWholeFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  INFO("reading " << path);
+  REQUIRE(in.good());
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
 }
 
 }  // namespace ssm::test
