@@ -119,10 +119,6 @@ Status ParseSerialized(std::string_view raw, Interaction* i) {
   return Status::OK();
 }
 
-}  // namespace
-
-namespace {
-
 // zstd's default level: most of the ratio at a fraction of the time of higher levels. With a
 // dictionary, level 3 is both smaller and faster than level 1 on stored records (most of a record
 // matches the dictionary); without one, level 1 gives the same size within 1 % at 1.4 times the speed

@@ -26,8 +26,8 @@ using DictionaryLookup = std::function<const std::string*(uint32_t id)>;
 std::string EncodeInteraction(const Interaction& interaction, uint32_t dictionary_id = 0,
                               const std::string* dictionary = nullptr, size_t* raw_size = nullptr);
 
-// Never crashes or reads out of bounds on damaged input: Corruption (checksum, truncation, bad
-// cereal data) or NotSupported (a newer record version) instead.
+// Never crashes or reads out of bounds on damaged input: Corruption (checksum, truncation, damaged
+// serialised contents) or NotSupported (a newer record version) instead.
 Result<Interaction> DecodeInteraction(std::string_view value, const DictionaryLookup& dictionaries = {});
 
 // The serialised, uncompressed form: what is compressed, and what dictionaries are trained on.
