@@ -80,6 +80,9 @@ std::string Metrics::Render(const MetricsGauges& gauges) const {
   out += "# HELP ssm_replay_tapes_loaded Tapes decoded and held in memory.\n";
   out += "# TYPE ssm_replay_tapes_loaded gauge\n";
   out += "ssm_replay_tapes_loaded " + std::to_string(gauges.tapes_cached) + "\n";
+  out += "# HELP ssm_replay_records_cached Tapes with entries held in memory as stored (compressed records).\n";
+  out += "# TYPE ssm_replay_records_cached gauge\n";
+  out += "ssm_replay_records_cached " + std::to_string(gauges.records_cached) + "\n";
   out += "# HELP ssm_replay_tape_loads_total Tapes read from the store.\n";
   out += "# TYPE ssm_replay_tape_loads_total counter\n";
   out += "ssm_replay_tape_loads_total " + std::to_string(gauges.tape_loads) + "\n";

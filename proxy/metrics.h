@@ -20,6 +20,7 @@ namespace ssm {
 // Values owned elsewhere, sampled when metrics are rendered.
 struct MetricsGauges {
   uint64_t tapes_cached = 0;  // tapes decoded in memory
+  uint64_t records_cached = 0;  // tapes with stored records in memory
   uint64_t tape_loads = 0;    // tapes read from the store so far
   uint64_t cursors = 0;       // keys with a replay cursor
 };

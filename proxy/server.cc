@@ -297,6 +297,7 @@ void Server::Impl::HandleAdmin(const httplib::Request& req, httplib::Response& r
     MetricsGauges gauges;
     if (parts_.player) {
       gauges.tapes_cached = parts_.player->tapes_cached();
+      gauges.records_cached = parts_.player->records_cached();
       gauges.tape_loads = parts_.player->tape_loads();
     }
     if (parts_.cursors) gauges.cursors = parts_.cursors->size();

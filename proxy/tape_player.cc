@@ -1,6 +1,7 @@
 #include "proxy/tape_player.h"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <iterator>
 #include <mutex>
@@ -60,10 +61,26 @@ size_t CachedTapeOverhead(const std::string& encoded, size_t length) {
   return 128 + 2 * encoded.size() + length * sizeof(std::shared_ptr<const Interaction>);
 }
 
+// An entry no cache will keep (most, over a big store) is decoded into this thread's spare, reused
+// once no caller holds it any more: its strings keep their capacity, so such a call allocates
+// nothing (measured: malloc and free were a third of the cost of a call decoding an entry).
+std::shared_ptr<Interaction> ReusableInteraction() {
+  constexpr size_t kMaxKeptBytes = 64 << 10;  // a spare grown bigger by a rare big body is not kept
+  thread_local std::shared_ptr<Interaction> spare;
+  // Only this thread hands out copies, so a count of 1 stays 1. The fence pairs with the release of
+  // the last other holder's count, so its reads of the entry happen before it is overwritten.
+  if (spare && spare.use_count() == 1 && spare->response_body.capacity() <= kMaxKeptBytes) {
+    std::atomic_thread_fence(std::memory_order_acquire);
+  } else {
+    spare = std::make_shared<Interaction>();
+  }
+  return spare;
+}
+
 }  // namespace
 
-StoreTapePlayer::StoreTapePlayer(const TapeStore* store, size_t cache_bytes)
-    : store_(store), shard_budget_(std::max<size_t>(cache_bytes / kShards, 1)) {}
+StoreTapePlayer::StoreTapePlayer(const TapeStore* store, size_t cache_bytes, size_t record_cache_bytes)
+    : store_(store), shard_budget_(std::max<size_t>(cache_bytes / kShards, 1)), records_(record_cache_bytes) {}
 
 StoreTapePlayer::Shard& StoreTapePlayer::ShardFor(const std::string& encoded) {
   return shards_[std::hash<std::string>()(encoded) % kShards];
@@ -126,7 +143,7 @@ void StoreTapePlayer::Erase(Shard& shard, const std::string& encoded) {
 Result<PlayedEntry> StoreTapePlayer::Play(const TapeKey& key, const std::function<size_t(size_t)>& pick) {
   const std::string& encoded = key.encoded();
   Shard& shard = ShardFor(encoded);
-  std::optional<size_t> picked;  // set when a cached tape's length answered `pick`
+  std::optional<size_t> picked;  // what `pick` answered, once called
   bool admit = true;             // whether what is read goes into the cache
   {
     std::shared_lock<WriterFirstMutex> lock(shard.mu);
@@ -143,28 +160,41 @@ Result<PlayedEntry> StoreTapePlayer::Play(const TapeKey& key, const std::functio
       admit = shard.candidates.fetch_add(1, std::memory_order_relaxed) % kAdmitEvery == 0;
     }
   }
-  // Read outside the lock: LMDB readers run in parallel. Two threads missing on the same entry both
-  // read it; Insert keeps the first.
-  Result<TapeStore::TapeEntry> read =
-      store_->ReadTapeEntry(key, [&](size_t length) { return picked ? *picked : pick(length); });
-  if (!read.ok()) {
-    if (picked && read.status().IsNotFound()) {  // deleted from the store since it was cached
-      std::lock_guard<WriterFirstMutex> lock(shard.mu);
-      Erase(shard, encoded);
+  // Then the record cache, then the store, both outside the lock (LMDB readers run in parallel).
+  // `pick` is called once, by whichever of them knows the tape's length first. Two threads missing on
+  // the same entry both read it; the caches keep the first.
+  bool known = picked.has_value();  // a cache has the tape: if the store has it no more, it was deleted
+  auto pick_once = [&](size_t length) {
+    if (!picked) picked = pick(length);
+    return *picked;
+  };
+  // Reused by this thread's calls: a record is a few hundred bytes, and most calls need one.
+  thread_local TapeStore::StoredEntry stored;
+  RecordCache::Lookup cached = records_.Find(encoded, pick_once, &stored.length, &stored.index, &stored.record);
+  known = known || cached != RecordCache::Lookup::kNoTape;
+  if (cached != RecordCache::Lookup::kHit) {
+    Status read = store_->ReadStoredEntry(key, pick_once, &stored);
+    if (!read.ok()) {
+      if (known && read.IsNotFound()) Invalidate(key);
+      return read;
     }
-    return read.status();
+    loads_.fetch_add(1, std::memory_order_relaxed);
+    records_.Insert(encoded, stored.length, stored.index, stored.record);
   }
-  loads_.fetch_add(1, std::memory_order_relaxed);
-  auto entry = std::make_shared<const Interaction>(std::move(read->interaction));
+  std::shared_ptr<Interaction> decoded = admit ? std::make_shared<Interaction>() : ReusableInteraction();
+  Status s = store_->DecodeStoredEntry(key, stored.index, stored.record, decoded.get());
+  if (!s.ok()) return s;
+  std::shared_ptr<const Interaction> entry = std::move(decoded);
+  const size_t length = stored.length, index = stored.index;
   // Left out by admission, or too big to cache (it would evict everything): served, not cached.
-  if (!admit || InteractionBytes(*entry) + CachedTapeOverhead(encoded, read->length) > shard_budget_) {
-    return PlayedEntry{std::move(entry), read->length, read->index};
+  if (!admit || InteractionBytes(*entry) + CachedTapeOverhead(encoded, length) > shard_budget_) {
+    return PlayedEntry{std::move(entry), length, index};
   }
   // Cached only if the shard is free now: waiting would hold up this call, and (the lock letting a
   // waiting writer in first) every hit on the shard behind it, for what is only a cache fill.
   std::unique_lock<WriterFirstMutex> lock(shard.mu, std::try_to_lock);
-  if (lock.owns_lock()) entry = Insert(shard, encoded, read->length, read->index, std::move(entry));
-  return PlayedEntry{std::move(entry), read->length, read->index};
+  if (lock.owns_lock()) entry = Insert(shard, encoded, length, index, std::move(entry));
+  return PlayedEntry{std::move(entry), length, index};
 }
 
 Result<std::shared_ptr<const Tape>> StoreTapePlayer::Find(const TapeKey& key) {
@@ -227,12 +257,14 @@ std::vector<TapeKey> StoreTapePlayer::Nearest(const TapeKey& key, size_t limit) 
 }
 
 void StoreTapePlayer::Invalidate(const TapeKey& key) {
+  records_.Erase(key.encoded());
   Shard& shard = ShardFor(key.encoded());
   std::lock_guard<WriterFirstMutex> lock(shard.mu);
   Erase(shard, key.encoded());
 }
 
 void StoreTapePlayer::InvalidateAll() {
+  records_.Clear();
   for (Shard& shard : shards_) {
     std::lock_guard<WriterFirstMutex> lock(shard.mu);
     shard.index.clear();

@@ -1,7 +1,8 @@
 // TapePlayer: the capability modes use to answer from tapes. An interface, so modes are tested with
 // fakes; StoreTapePlayer is the real one over a TapeStore. It keeps a bounded cache of tapes whose
-// entries are decoded one at a time, as calls ask for them, so a server over a store of millions of
-// tapes stays small and answers a call by decoding one record (nothing is loaded at start).
+// entries are decoded one at a time, as calls ask for them, and behind it a bigger-reaching cache of
+// entries as stored (compressed), so a server over a store of millions of tapes stays small and
+// answers a call by decoding one record (nothing is loaded at start).
 #ifndef SSM_REPLAY_PROXY_TAPE_PLAYER_H_
 #define SSM_REPLAY_PROXY_TAPE_PLAYER_H_
 
@@ -17,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "proxy/record_cache.h"
 #include "proxy/writer_first_mutex.h"
 #include "store/status.h"
 #include "store/tape.h"
@@ -58,9 +60,10 @@ class TapePlayer {
   virtual void Invalidate(const TapeKey& key) = 0;
   virtual void InvalidateAll() = 0;
 
-  // Tapes currently held in memory (whole or in part), and reads from the store so far (a whole tape,
-  // or one entry) (for metrics).
+  // Tapes currently held in memory decoded (whole or in part), tapes with entries held compressed,
+  // and reads from the store so far (a whole tape, or one entry) (for metrics).
   virtual uint64_t tapes_cached() const = 0;
+  virtual uint64_t records_cached() const { return 0; }
   virtual uint64_t tape_loads() const = 0;
 };
 
@@ -71,14 +74,14 @@ class StoreTapePlayer : public TapePlayer {
  public:
   // `store` is not owned and must outlive the player. `cache_bytes` bounds the decoded entries held
   // (approximately: bodies, headers and request bytes plus overhead), tapes not used lately dropped
-  // first.
-  explicit StoreTapePlayer(const TapeStore* store, size_t cache_bytes = 16 << 20);
+  // first. `record_cache_bytes` sizes the cache of stored records behind it (RecordCache; 0: none).
+  explicit StoreTapePlayer(const TapeStore* store, size_t cache_bytes = 16 << 20, size_t record_cache_bytes = 0);
   StoreTapePlayer(const StoreTapePlayer&) = delete;
   StoreTapePlayer& operator=(const StoreTapePlayer&) = delete;
 
-  // A cached tape answers without touching the store when the entry picked was decoded before, and
-  // with one record read otherwise. A tape not cached costs one read of its last record key (its
-  // length) and of the entry picked. When the store's copy of a cached tape changed length (another
+  // A cached tape answers without touching the store when the entry picked was decoded before, or
+  // with a decode when its record is cached, and with one record read otherwise. A tape not cached
+  // costs one read of its last record key (its length) and of the entry picked. When the store's copy of a cached tape changed length (another
   // process recorded it), the entry comes from the store's copy and the cached one is replaced.
   Result<PlayedEntry> Play(const TapeKey& key, const std::function<size_t(size_t length)>& pick) override;
   // Whole tapes: every entry decoded (and cached).
@@ -87,6 +90,7 @@ class StoreTapePlayer : public TapePlayer {
   void Invalidate(const TapeKey& key) override;
   void InvalidateAll() override;
   uint64_t tapes_cached() const override;
+  uint64_t records_cached() const override { return records_.tapes(); }
   uint64_t tape_loads() const override { return loads_.load(std::memory_order_relaxed); }
 
  private:
@@ -146,6 +150,7 @@ class StoreTapePlayer : public TapePlayer {
   const TapeStore* store_;
   size_t shard_budget_;
   std::array<Shard, kShards> shards_;
+  RecordCache records_;
   std::atomic<uint64_t> loads_{0};
 };
 

@@ -212,7 +212,7 @@ std::string EncodeInteraction(const Interaction& interaction, uint32_t dictionar
   return out;
 }
 
-Result<Interaction> DecodeInteraction(std::string_view value, const DictionaryLookup& dictionaries) {
+Status DecodeInteraction(std::string_view value, const DictionaryLookup& dictionaries, Interaction* out) {
   if (value.size() < kHeaderBytes) {
     return Status::Corruption("record is truncated (" + std::to_string(value.size()) + " bytes)");
   }
@@ -246,9 +246,13 @@ Result<Interaction> DecodeInteraction(std::string_view value, const DictionaryLo
   if (ZSTD_isError(n)) return Status::Corruption(std::string("record fails to decompress: ") + ZSTD_getErrorName(n));
   if (n != raw.size()) return Status::Corruption("record decompresses to fewer bytes than its header says");
 
+  return ParseSerialized(raw, out);
+}
+
+Result<Interaction> DecodeInteraction(std::string_view value, const DictionaryLookup& dictionaries) {
   Interaction interaction;
-  Status parsed = ParseSerialized(raw, &interaction);
-  if (!parsed.ok()) return parsed;
+  Status s = DecodeInteraction(value, dictionaries, &interaction);
+  if (!s.ok()) return s;
   return interaction;
 }
 

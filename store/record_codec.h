@@ -29,6 +29,10 @@ std::string EncodeInteraction(const Interaction& interaction, uint32_t dictionar
 // Never crashes or reads out of bounds on damaged input: Corruption (checksum, truncation, damaged
 // serialised contents) or NotSupported (a newer record version) instead.
 Result<Interaction> DecodeInteraction(std::string_view value, const DictionaryLookup& dictionaries = {});
+// The same into `*out`, whose strings keep their capacity: a caller decoding into one Interaction
+// over and over allocates nothing once it has seen its biggest record. On error `*out` is left
+// partly overwritten.
+Status DecodeInteraction(std::string_view value, const DictionaryLookup& dictionaries, Interaction* out);
 
 // The serialised, uncompressed form: what is compressed, and what dictionaries are trained on.
 std::string SerializeInteraction(const Interaction& interaction);

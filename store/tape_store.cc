@@ -4,11 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <map>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "store/lmdb_env.h"
 #include "store/record_codec.h"
@@ -63,6 +64,11 @@ int ScanPrefix(MDB_txn* txn, MDB_dbi dbi, std::string_view prefix, Fn&& fn) {
 class TapeStore::Impl {
  public:
   Impl(std::unique_ptr<LmdbEnv> env) : env_(std::move(env)) {}
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() {
+    for (const DictionaryNode* n = dictionaries_.load(); n != nullptr;) delete std::exchange(n, n->next);
+  }
 
   Status CheckFormat(bool may_write) {
     std::optional<uint32_t> version;
@@ -99,12 +105,12 @@ class TapeStore::Impl {
   }
 
   // Returns the dictionary for `id`, reading it from the store the first time. Pointers stay valid
-  // for the store's lifetime: dictionaries are never removed.
+  // for the store's lifetime: dictionaries are never removed. Every decode asks, from every request
+  // thread, so a known dictionary is found without a lock (a thread preempted holding a shared lock
+  // held up every decode behind it).
   const std::string* Dictionary(uint32_t id) const {
-    {
-      std::lock_guard<std::mutex> l(dict_mu_);
-      auto it = dictionaries_.find(id);
-      if (it != dictionaries_.end()) return it->second.get();
+    for (const DictionaryNode* n = dictionaries_.load(std::memory_order_acquire); n != nullptr; n = n->next) {
+      if (n->id == id) return &n->bytes;
     }
     std::string bytes;
     bool found = false;
@@ -119,10 +125,14 @@ class TapeStore::Impl {
       return rc;
     });
     if (!found) return nullptr;
-    std::lock_guard<std::mutex> l(dict_mu_);
-    auto& slot = dictionaries_[id];
-    if (!slot) slot = std::make_unique<std::string>(std::move(bytes));
-    return slot.get();
+    std::lock_guard<std::mutex> l(dict_mu_);  // one adder at a time; readers never wait
+    const DictionaryNode* head = dictionaries_.load(std::memory_order_relaxed);
+    for (const DictionaryNode* n = head; n != nullptr; n = n->next) {
+      if (n->id == id) return &n->bytes;
+    }
+    auto* node = new DictionaryNode{id, std::move(bytes), head};
+    dictionaries_.store(node, std::memory_order_release);
+    return &node->bytes;
   }
 
   DictionaryLookup Lookup() const {
@@ -243,6 +253,14 @@ class TapeStore::Impl {
     return rc == MDB_NOTFOUND || rc == EINVAL ? 0 : rc;
   }
 
+  // Decodes the record of entry `index` of the tape for `key`. Corruption names the tape and the
+  // entry; NotSupported (a newer record version) is returned as it is.
+  Status DecodeEntry(const TapeKey& key, size_t index, std::string_view record, Interaction* out) const {
+    Status s = DecodeInteraction(record, Lookup(), out);
+    if (s.ok() || s.IsNotSupported()) return s;
+    return Status::Corruption("tape " + key.Describe() + ", entry " + std::to_string(index) + ": " + s.message());
+  }
+
   // Reads the tape's records inside `txn`. Corruption names the tape and the entry.
   Status ReadRecords(MDB_txn* txn, const TapeKey& key, std::vector<Interaction>* out) const {
     Status bad;
@@ -254,16 +272,11 @@ class TapeStore::Impl {
         bad = Status::Corruption("tape " + key.Describe() + " is missing entry " + std::to_string(expected));
         return false;
       }
-      auto interaction = DecodeInteraction(v, Lookup());
-      if (!interaction.ok()) {
-        bad = Status(interaction.status().IsNotSupported() ? interaction.status()
-                                                            : Status::Corruption("tape " + key.Describe() + ", entry " +
-                                                                                 std::to_string(seq) + ": " +
-                                                                                 interaction.status().message()));
-        return false;
-      }
+      Interaction interaction;
+      bad = DecodeEntry(key, seq, v, &interaction);
+      if (!bad.ok()) return false;
       ++expected;
-      if (out) out->push_back(std::move(interaction).value());
+      if (out) out->push_back(std::move(interaction));
       return true;
     });
     if (!bad.ok()) return bad;
@@ -273,8 +286,15 @@ class TapeStore::Impl {
 
   std::unique_ptr<LmdbEnv> env_;
   uint32_t format_version_ = kStoreFormatVersion;
+  // Dictionaries read so far: a list only ever prepended to (under dict_mu_), so readers walk it
+  // without a lock. Owned.
+  struct DictionaryNode {
+    uint32_t id;
+    std::string bytes;
+    const DictionaryNode* next;
+  };
   mutable std::mutex dict_mu_;
-  mutable std::map<uint32_t, std::unique_ptr<std::string>> dictionaries_;
+  mutable std::atomic<const DictionaryNode*> dictionaries_{nullptr};
 };
 
 TapeStore::TapeStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -320,10 +340,9 @@ Result<Tape> TapeStore::ReadTape(const TapeKey& key) const {
   return tape;
 }
 
-Result<TapeStore::TapeEntry> TapeStore::ReadTapeEntry(const TapeKey& key,
-                                                      const std::function<size_t(size_t)>& pick) const {
+Status TapeStore::LocateEntry(const TapeKey& key, const std::function<size_t(size_t length)>& pick,
+                              const std::function<Status(size_t length, size_t index, std::string_view record)>& use) const {
   const std::string& prefix = key.encoded();
-  TapeEntry entry;
   Status inner;
   bool found = false;
   Status s = impl_->env_->Read([&](MDB_txn* txn) {
@@ -342,29 +361,21 @@ Result<TapeStore::TapeEntry> TapeStore::ReadTapeEntry(const TapeKey& key,
     // Another tape's record keys never start with this key at this length (store/FORMAT.md).
     if (rc == 0 && k.mv_size == prefix.size() + 4 && StartsWith(ToView(k), prefix)) {
       found = true;
-      entry.length = size_t{ReadU32(ToView(k).substr(prefix.size()), true)} + 1;
-      entry.index = std::min(pick(entry.length), entry.length - 1);
-      if (entry.index + 1 != entry.length) {
-        std::string record_key = RecordKey(key, static_cast<uint32_t>(entry.index));
+      size_t length = size_t{ReadU32(ToView(k).substr(prefix.size()), true)} + 1;
+      size_t index = std::min(pick(length), length - 1);
+      if (index + 1 != length) {
+        std::string record_key = RecordKey(key, static_cast<uint32_t>(index));
         k = ToVal(record_key);
         rc = mdb_get(txn, impl_->env_->tables().records, &k, &v);
         if (rc == MDB_NOTFOUND) {
-          inner = Status::Corruption("tape " + key.Describe() + " is missing entry " + std::to_string(entry.index) +
+          inner = Status::Corruption("tape " + key.Describe() + " is missing entry " + std::to_string(index) +
                                      " (run `ssm-replay verify`)");
           rc = kCallbackFailed;
         }
       }
       if (rc == 0) {
-        auto decoded = DecodeInteraction(ToView(v), impl_->Lookup());
-        if (decoded.ok()) {
-          entry.interaction = std::move(decoded).value();
-        } else {
-          inner = decoded.status().IsNotSupported()
-                      ? decoded.status()
-                      : Status::Corruption("tape " + key.Describe() + ", entry " + std::to_string(entry.index) +
-                                           ": " + decoded.status().message());
-          rc = kCallbackFailed;
-        }
+        inner = use(length, index, ToView(v));
+        if (!inner.ok()) rc = kCallbackFailed;
       }
     } else if (rc == 0 || rc == MDB_NOTFOUND) {
       rc = MDB_NOTFOUND;
@@ -375,7 +386,34 @@ Result<TapeStore::TapeEntry> TapeStore::ReadTapeEntry(const TapeKey& key,
   if (!inner.ok()) return inner;
   if (!s.ok()) return s;
   if (!found) return Status::NotFound("no tape for " + key.Describe());
+  return Status::OK();
+}
+
+Result<TapeStore::TapeEntry> TapeStore::ReadTapeEntry(const TapeKey& key,
+                                                      const std::function<size_t(size_t)>& pick) const {
+  TapeEntry entry;
+  Status s = LocateEntry(key, pick, [&](size_t length, size_t index, std::string_view record) {
+    entry.length = length;
+    entry.index = index;
+    return impl_->DecodeEntry(key, index, record, &entry.interaction);
+  });
+  if (!s.ok()) return s;
   return entry;
+}
+
+Status TapeStore::ReadStoredEntry(const TapeKey& key, const std::function<size_t(size_t)>& pick,
+                                  StoredEntry* out) const {
+  return LocateEntry(key, pick, [&](size_t length, size_t index, std::string_view record) {
+    out->length = length;
+    out->index = index;
+    out->record.assign(record);
+    return Status::OK();
+  });
+}
+
+Status TapeStore::DecodeStoredEntry(const TapeKey& key, size_t index, std::string_view record,
+                                    Interaction* out) const {
+  return impl_->DecodeEntry(key, index, record, out);
 }
 
 Result<std::vector<TapeInfo>> TapeStore::ListTapes(const TapeFilter& filter) const {

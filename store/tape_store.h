@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/encoded_batch.h"
@@ -92,6 +93,22 @@ class TapeStore {
   };
   Result<TapeEntry> ReadTapeEntry(const TapeKey& key, const std::function<size_t(size_t length)>& pick) const;
 
+  // ReadTapeEntry in two halves, for a cache of many entries: the entry's stored record, still
+  // compressed (~7 times smaller than the interaction it decodes to), picked and failing as
+  // ReadTapeEntry does but not decoded; and the decode of such a record, which needs no transaction.
+  // A record from this store decodes with it for as long as the store is open (dictionaries are never
+  // removed).
+  struct StoredEntry {
+    size_t length = 0;   // entries in the tape
+    size_t index = 0;    // the entry read
+    std::string record;  // its stored bytes (store/FORMAT.md)
+  };
+  // `*out` is reused (its record's capacity kept), so a caller reading in a loop allocates nothing.
+  Status ReadStoredEntry(const TapeKey& key, const std::function<size_t(size_t length)>& pick,
+                         StoredEntry* out) const;
+  // Decodes into `*out`, reusing its strings' capacity. Corruption names the tape and entry.
+  Status DecodeStoredEntry(const TapeKey& key, size_t index, std::string_view record, Interaction* out) const;
+
   // Tapes matching `filter`, in key order.
   Result<std::vector<TapeInfo>> ListTapes(const TapeFilter& filter = {}) const;
 
@@ -113,6 +130,10 @@ class TapeStore {
  private:
   class Impl;
   explicit TapeStore(std::unique_ptr<Impl> impl);
+  // Finds the record of the entry `pick` chooses and passes it to `use` inside the read transaction,
+  // where its bytes are valid. `use` returns OK or the error the read then fails with.
+  Status LocateEntry(const TapeKey& key, const std::function<size_t(size_t length)>& pick,
+                     const std::function<Status(size_t length, size_t index, std::string_view record)>& use) const;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,0 +1,169 @@
+#include "proxy/record_cache.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <shared_mutex>
+
+namespace ssm {
+
+// Each item: this header, the tape's encoded key, the record, padded to a multiple of 8 bytes.
+struct RecordCache::ItemHeader {
+  uint32_t size;         // the whole item, padded; 0: a padding marker (the rest of the ring is unused)
+  uint32_t key_size;
+  uint32_t record_size;
+  uint32_t length;       // entries in the tape
+  uint32_t index;        // the entry this record is
+  uint32_t unused = 0;
+  uint64_t hash;         // of the key (to find its slot in `newest` when overwritten)
+  uint64_t older;        // logical offset + 1 of the tape's previous item; 0: none
+
+  std::string_view key() const { return {reinterpret_cast<const char*>(this + 1), key_size}; }
+  std::string_view record() const { return {reinterpret_cast<const char*>(this + 1) + key_size, record_size}; }
+};
+
+namespace {
+
+constexpr uint64_t kAlign = 8;
+uint64_t RoundUp(uint64_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
+uint64_t HashOf(std::string_view key) { return std::hash<std::string_view>()(key); }
+
+}  // namespace
+
+void RecordCache::Unmap::operator()(char* p) const { ::munmap(p, bytes); }
+
+RecordCache::RecordCache(size_t capacity_bytes) : memory_(nullptr, Unmap{0}) {
+  uint64_t per_shard = capacity_bytes / kShards / kAlign * kAlign;
+  if (per_shard < 4096) return;  // too small to be worth it: caches nothing
+  size_t bytes = per_shard * kShards;
+  // Anonymous memory: pages are only taken as items are written (RSS grows with use), and huge pages
+  // make random lookups over the ring cheap in TLB misses where the kernel offers them (a hint only).
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) return;  // caches nothing: replay still works, from the store
+#ifdef MADV_HUGEPAGE
+  (void)::madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+  memory_ = std::unique_ptr<char, Unmap>(static_cast<char*>(p), Unmap{bytes});
+  for (size_t i = 0; i < kShards; ++i) {
+    shards_[i].ring = memory_.get() + i * per_shard;
+    shards_[i].capacity = per_shard;
+  }
+}
+
+RecordCache::~RecordCache() = default;
+
+const RecordCache::ItemHeader* RecordCache::ItemOf(const Shard& shard, uint64_t offset, std::string_view encoded) {
+  if (offset < shard.tail || offset >= shard.head) return nullptr;  // overwritten since
+  const auto* item = reinterpret_cast<const ItemHeader*>(shard.ring + offset % shard.capacity);
+  return item->key() == encoded ? item : nullptr;
+}
+
+RecordCache::Lookup RecordCache::Find(std::string_view encoded, const std::function<size_t(size_t)>& pick,
+                                      size_t* length, size_t* index, std::string* record) const {
+  uint64_t hash = HashOf(encoded);
+  const Shard& shard = ShardFor(hash);
+  std::shared_lock<WriterFirstMutex> lock(shard.mu);
+  auto it = shard.newest.find(hash);
+  if (it == shard.newest.end()) return Lookup::kNoTape;
+  const ItemHeader* item = ItemOf(shard, it->second, encoded);
+  if (item == nullptr) return Lookup::kNoTape;
+  *length = item->length;
+  *index = std::min(pick(*length), *length - 1);
+  // A tape's items link newest to oldest, all of one length (Insert starts over on another).
+  for (; item != nullptr; item = item->older ? ItemOf(shard, item->older - 1, encoded) : nullptr) {
+    if (item->index == *index) {
+      record->assign(item->record());
+      return Lookup::kHit;
+    }
+  }
+  return Lookup::kNoEntry;
+}
+
+uint64_t RecordCache::Reserve(Shard& shard, uint64_t size) {
+  uint64_t at = shard.head;
+  uint64_t room_to_end = shard.capacity - at % shard.capacity;
+  if (room_to_end < size) at += room_to_end;  // the item goes at the ring's start, after a marker
+  uint64_t end = at + size;
+  // Overwrites the oldest items (and markers) that [head, end) reaches, dropping their index slots.
+  while (end - shard.tail > shard.capacity) {
+    // The size first: a padding marker may sit in the last 8 bytes, where no whole header fits.
+    uint32_t old_size = 0;
+    if (shard.tail < shard.head) std::memcpy(&old_size, shard.ring + shard.tail % shard.capacity, sizeof old_size);
+    if (old_size != 0) {
+      const auto* old = reinterpret_cast<const ItemHeader*>(shard.ring + shard.tail % shard.capacity);
+      auto slot = shard.newest.find(old->hash);
+      if (slot != shard.newest.end() && slot->second == shard.tail) shard.newest.erase(slot);
+      shard.tail += old_size;
+    } else {  // a padding marker, or the empty ring's unused end: up to the ring's start
+      shard.tail += shard.capacity - shard.tail % shard.capacity;
+    }
+  }
+  if (at != shard.head) {  // the padding marker: a zero size
+    const uint32_t marker = 0;
+    std::memcpy(shard.ring + shard.head % shard.capacity, &marker, sizeof marker);
+  }
+  shard.head = end;
+  return at;
+}
+
+bool RecordCache::Insert(std::string_view encoded, size_t length, size_t index, std::string_view record) {
+  if (memory_ == nullptr || length == 0 || index >= length) return false;
+  uint64_t hash = HashOf(encoded);
+  Shard& shard = ShardFor(hash);
+  uint64_t size = RoundUp(sizeof(ItemHeader) + encoded.size() + record.size());
+  if (size > shard.capacity / 8) return false;
+  std::unique_lock<WriterFirstMutex> lock(shard.mu, std::try_to_lock);
+  if (!lock.owns_lock()) return false;
+  uint64_t older = 0;
+  auto it = shard.newest.find(hash);
+  if (it != shard.newest.end()) {
+    const ItemHeader* newest = ItemOf(shard, it->second, encoded);
+    if (newest != nullptr && newest->length == length) {
+      for (const ItemHeader* item = newest; item != nullptr;
+           item = item->older ? ItemOf(shard, item->older - 1, encoded) : nullptr) {
+        if (item->index == index) return false;  // cached already
+      }
+      older = it->second + 1;
+    }
+  }
+  uint64_t at = Reserve(shard, size);
+  if (older != 0 && older - 1 < shard.tail) older = 0;  // the room made overwrote it
+  auto* item = reinterpret_cast<ItemHeader*>(shard.ring + at % shard.capacity);
+  *item = ItemHeader{static_cast<uint32_t>(size), static_cast<uint32_t>(encoded.size()),
+                     static_cast<uint32_t>(record.size()), static_cast<uint32_t>(length), static_cast<uint32_t>(index),
+                     0, hash, older};
+  char* bytes = reinterpret_cast<char*>(item + 1);
+  std::memcpy(bytes, encoded.data(), encoded.size());
+  std::memcpy(bytes + encoded.size(), record.data(), record.size());
+  shard.newest[hash] = at;
+  return true;
+}
+
+void RecordCache::Erase(std::string_view encoded) {
+  uint64_t hash = HashOf(encoded);
+  Shard& shard = ShardFor(hash);
+  std::lock_guard<WriterFirstMutex> lock(shard.mu);
+  auto it = shard.newest.find(hash);
+  if (it != shard.newest.end() && ItemOf(shard, it->second, encoded) != nullptr) shard.newest.erase(it);
+}
+
+void RecordCache::Clear() {
+  for (Shard& shard : shards_) {
+    std::lock_guard<WriterFirstMutex> lock(shard.mu);
+    shard.newest.clear();
+    shard.tail = shard.head;
+  }
+}
+
+size_t RecordCache::tapes() const {
+  size_t n = 0;
+  for (const Shard& shard : shards_) {
+    std::shared_lock<WriterFirstMutex> lock(shard.mu);
+    n += shard.newest.size();
+  }
+  return n;
+}
+
+}  // namespace ssm
