@@ -7,7 +7,7 @@
 //
 // Each shard is one ring buffer that items are appended to, in order: when it is full, the oldest
 // are overwritten (first in, first out). So an insert allocates nothing, items sit packed, and the
-// rings are one mapping, asked for in huge pages once full (fewer TLB misses).
+// rings are one mapping, in huge pages where the kernel offers them (fewer TLB misses).
 //
 // Thread-safe. A lookup takes its shard's lock shared; an insert takes it exclusively only if it is
 // free at once (a cache fill never makes a call wait).
@@ -15,7 +15,6 @@
 #define SSM_REPLAY_PROXY_RECORD_CACHE_H_
 
 #include <array>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -31,7 +30,8 @@ namespace ssm {
 class RecordCache {
  public:
   // Holds up to about `capacity_bytes` of items (key, record and 40 bytes each); its index takes
-  // ~48 bytes more per tape. 0: caches nothing.
+  // ~48 bytes more per tape. Each of its 16 shards makes at least one page resident once used (a
+  // 2 MiB one with huge pages), so size it to what it may hold. 0: caches nothing.
   explicit RecordCache(size_t capacity_bytes);
   RecordCache(const RecordCache&) = delete;
   RecordCache& operator=(const RecordCache&) = delete;
@@ -72,7 +72,6 @@ class RecordCache {
     // wraps round: one that would is written at the ring's start, after a padding marker.
     uint64_t head = 0;
     uint64_t tail = 0;
-    bool wrapped = false;  // the ring has been filled once
     // Key hash -> logical offset of the tape's newest item, which links to its older ones. Two tapes
     // with one hash share a slot (a lookup checks the key): the newer one keeps it.
     std::unordered_map<uint64_t, uint64_t> newest;
@@ -90,7 +89,6 @@ class RecordCache {
     void operator()(char* p) const;
   };
   std::unique_ptr<char, Unmap> memory_;
-  std::atomic<size_t> wrapped_shards_{0};
   std::array<Shard, kShards> shards_;
 };
 

@@ -79,10 +79,11 @@ class StoreTapePlayer : public TapePlayer {
   StoreTapePlayer(const StoreTapePlayer&) = delete;
   StoreTapePlayer& operator=(const StoreTapePlayer&) = delete;
 
-  // A cached tape answers without touching the store when the entry picked was decoded before, or
-  // with a decode when its record is cached, and with one record read otherwise. A tape not cached
-  // costs one read of its last record key (its length) and of the entry picked. When the store's copy of a cached tape changed length (another
-  // process recorded it), the entry comes from the store's copy and the cached one is replaced.
+  // A cached tape answers without touching the store when the entry picked was decoded before, with
+  // a decode when its record is cached, and with one record read otherwise. A tape not cached costs
+  // one read of its last record key (its length) and of the entry picked. When the store's copy of a
+  // cached tape changed length (another process recorded it), the entry comes from the store's copy
+  // and the cached one is replaced.
   Result<PlayedEntry> Play(const TapeKey& key, const std::function<size_t(size_t length)>& pick) override;
   // Whole tapes: every entry decoded (and cached).
   Result<std::shared_ptr<const Tape>> Find(const TapeKey& key) override;

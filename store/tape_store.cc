@@ -496,6 +496,13 @@ Result<uint64_t> TapeStore::Verify(const std::function<void(const std::string&, 
   return bad;
 }
 
+uint64_t TapeStore::DataBytes() const {
+  MDB_envinfo info;
+  MDB_stat stat;
+  if (mdb_env_info(impl_->env_->env(), &info) != 0 || mdb_env_stat(impl_->env_->env(), &stat) != 0) return 0;
+  return (static_cast<uint64_t>(info.me_last_pgno) + 1) * stat.ms_psize;
+}
+
 Result<StoreStats> TapeStore::Stats() const {
   StoreStats stats;
   stats.format_version = impl_->format_version_;

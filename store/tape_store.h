@@ -119,6 +119,9 @@ class TapeStore {
                           const std::function<void(uint64_t, uint64_t)>& on_progress = {}) const;
 
   Result<StoreStats> Stats() const;
+  // Bytes of the store's pages in use (its B-trees, records and keys), from LMDB's header: at once,
+  // where Stats walks every tape. What a cache of the whole store could hold at most.
+  uint64_t DataBytes() const;
 
   // Writes a compacted copy of the store to a new directory `out_dir` (LMDB's compacting copy).
   Status CopyCompact(const std::string& out_dir) const;

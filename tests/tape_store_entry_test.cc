@@ -118,6 +118,48 @@ TEST_CASE("read one entry: neighbouring tapes never leak into each other", "[tap
   CHECK(s.Read(TapeKey::ForAction("SendCommand", "{}").value(), 0).status().IsNotFound());
 }
 
+TEST_CASE("a stored entry read undecoded decodes to the entry; damaged, to Corruption naming it",
+          "[tape_store][entry]") {
+  Store s;
+  TapeKey k = Inv("i-08b0130f3ddd5f444");
+  s.Put(k, {Entry("Pending", 300), Entry("InProgress", 40), Entry("Success", 500)});
+  TapeStore::StoredEntry stored;  // reused across reads, as a caching caller does
+  for (size_t i : {size_t{2}, size_t{0}, size_t{1}, size_t{9}}) {
+    size_t shown = 0;
+    Status read = s.store->ReadStoredEntry(
+        k,
+        [&](size_t length) {
+          shown = length;
+          return i;
+        },
+        &stored);
+    REQUIRE(read.ok());
+    CHECK(shown == 3);
+    CHECK(stored.length == 3);
+    CHECK(stored.index == std::min<size_t>(i, 2));
+    Interaction decoded;
+    REQUIRE(s.store->DecodeStoredEntry(k, stored.index, stored.record, &decoded).ok());
+    CHECK(decoded == s.Read(k, stored.index)->interaction);
+  }
+  // Decoding into an Interaction that held a bigger entry leaves nothing of it behind.
+  Interaction reused = Entry("Success", 500);
+  REQUIRE(s.store->ReadStoredEntry(k, [](size_t) { return size_t{1}; }, &stored).ok());
+  REQUIRE(s.store->DecodeStoredEntry(k, 1, stored.record, &reused).ok());
+  CHECK(reused == Entry("InProgress", 40));
+
+  CHECK(s.store->ReadStoredEntry(Inv("i-0aaaaaaaaaaaaaaaa"), [](size_t) { return size_t{0}; }, &stored)
+            .IsNotFound());
+  std::string damaged = s.store->ReadStoredEntry(k, [](size_t) { return size_t{0}; }, &stored).ok() ? stored.record : "";
+  REQUIRE_FALSE(damaged.empty());
+  damaged[damaged.size() / 2] = static_cast<char>(damaged[damaged.size() / 2] ^ 0x01);
+  Interaction out;
+  Status bad = s.store->DecodeStoredEntry(k, 0, damaged, &out);
+  CHECK(bad.IsCorruption());
+  CHECK(bad.message().find("i-08b0130f3ddd5f444") != std::string::npos);
+  CHECK(bad.message().find("entry 0") != std::string::npos);
+  CHECK(s.store->DecodeStoredEntry(k, 0, damaged.substr(0, 3), &out).IsCorruption());
+}
+
 TEST_CASE("read one entry: a missing or damaged record is Corruption naming the tape and entry",
           "[tape_store][entry]") {
   Store s;

@@ -131,6 +131,28 @@ TEST_CASE("list by CommandId is a prefix scan that sees only that command", "[ta
   CHECK(store->ListTapes()->size() == 9);
 }
 
+TEST_CASE("DataBytes grows with what is written, and reads nothing to say so", "[tape_store]") {
+  test::TempDir dir;
+  auto store = TapeStore::Open(dir.Sub("s")).value();
+  uint64_t empty = store->DataBytes();
+  CHECK(empty > 0);
+  CHECK(empty < 64 * 1024);
+  WriteBatch batch;
+  for (int i = 0; i < 500; ++i) {
+    char instance[32];
+    std::snprintf(instance, sizeof(instance), "i-%017d", i);
+    Interaction in;
+    in.action = "GetCommandInvocation";
+    in.status = 200;
+    in.response_body = std::string(2000, static_cast<char>('a' + i % 26)) + std::to_string(i * 7919);
+    batch.ReplaceTape(TapeKey::ForInvocation("16ea0bfb-5cdb-4254-873d-021a57c8ab3a", instance, {}).value(), {in});
+  }
+  REQUIRE(store->Write(batch).ok());
+  uint64_t full = store->DataBytes();
+  CHECK(full > empty + 500 * 50);  // compressed records, keys and pages
+  CHECK(full <= store->Stats()->file_bytes);
+}
+
 TEST_CASE("the map grows instead of failing when full", "[tape_store]") {
   test::TempDir dir;
   StoreOptions small;

@@ -1,5 +1,6 @@
 // `ssm-replay serve`: the proxy. Builds the mode asked for (replay, record, auto, passthrough), with
 // fault injection around it when asked, and serves it over HTTP.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -141,9 +142,12 @@ void RunServe(const ServeArgs& args) {
   Metrics metrics;
   CursorTable cursors;
   // An eighth for decoded entries (the hot tapes), the rest for stored records, ~7 times smaller: over
-  // a big store that reaches ~6 times more tapes than decoded entries alone (bench/README.md).
+  // a big store that reaches ~6 times more tapes than decoded entries alone (bench/README.md). Never
+  // more records than the store holds: a small store's server stays small (the record cache's memory
+  // is in huge pages, each resident as a whole once used).
   size_t cache_bytes = args.cache_mb << 20;
-  StoreTapePlayer player(store->get(), cache_bytes / 8, cache_bytes - cache_bytes / 8);
+  size_t record_bytes = std::min<uint64_t>(cache_bytes - cache_bytes / 8, (*store)->DataBytes());
+  StoreTapePlayer player(store->get(), cache_bytes / 8, record_bytes);
   std::unique_ptr<Mode> mode;
   if (args.mode == "replay") {
     ReplayOptions options;
