@@ -39,7 +39,7 @@ RecordCache::RecordCache(size_t capacity_bytes) : memory_(nullptr, Unmap{0}) {
   if (per_shard < 4096) return;  // too small to be worth it: caches nothing
   size_t bytes = per_shard * kShards;
   // Anonymous memory: pages are only taken as items are written. Huge pages cut the TLB misses of
-  // random lookups over the rings (measured: 3-4 % of a replay call's CPU over a 1M-tape store); each
+  // random lookups over the rings (one comparison over a 1M-tape store: ~3 % of a call's CPU); each
   // shard's first item then makes a 2 MiB page resident, which is why a caller sizes the cache to what
   // it may hold (serve: no more than the store's data).
   void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
