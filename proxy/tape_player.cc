@@ -63,7 +63,8 @@ size_t CachedTapeOverhead(const std::string& encoded, size_t length) {
 
 // An entry no cache will keep (most, over a big store) is decoded into this thread's spare, reused
 // once no caller holds it any more: its strings keep their capacity, so such a call allocates
-// nothing (measured: malloc and free were a third of the cost of a call decoding an entry).
+// nothing for the entry (perf: malloc and free were the largest part of what a call over a big store
+// costs more than one over a small store).
 std::shared_ptr<Interaction> ReusableInteraction() {
   constexpr size_t kMaxKeptBytes = 64 << 10;  // a spare grown bigger by a rare big body is not kept
   thread_local std::shared_ptr<Interaction> spare;

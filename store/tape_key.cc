@@ -35,7 +35,8 @@ Result<TapeKey> TapeKey::ForInvocation(std::string command_id, std::string insta
   key.is_invocation_ = true;
   key.action_ = kGetCommandInvocation;
   // Sized once: built piece by piece it grew three times, on every request.
-  key.encoded_.reserve(1 + command_id.size() + 1 + instance_id.size() + 1 + (plugin_name ? plugin_name->size() + 2 : 1));
+  key.encoded_.reserve(1 + command_id.size() + 1 + instance_id.size() + 1 +
+                       (plugin_name ? plugin_name->size() + 2 : 1));
   key.encoded_.push_back(kInvocationTag);
   key.encoded_ += command_id;
   key.encoded_.push_back('\0');

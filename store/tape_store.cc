@@ -340,8 +340,9 @@ Result<Tape> TapeStore::ReadTape(const TapeKey& key) const {
   return tape;
 }
 
-Status TapeStore::LocateEntry(const TapeKey& key, const std::function<size_t(size_t length)>& pick,
-                              const std::function<Status(size_t length, size_t index, std::string_view record)>& use) const {
+Status TapeStore::LocateEntry(
+    const TapeKey& key, const std::function<size_t(size_t length)>& pick,
+    const std::function<Status(size_t length, size_t index, std::string_view record)>& use) const {
   const std::string& prefix = key.encoded();
   Status inner;
   bool found = false;

@@ -166,7 +166,9 @@ TEST_CASE("a full ring overwrites its oldest tapes first, and what it holds stay
   CHECK(found < 400);
   CHECK(cache.tapes() == found);
   // First in, first out: the newest tapes are all there (each shard keeps its last ~2 KiB at least).
-  for (int n = kTapes - 16; n < kTapes; ++n) CHECK(FindEntry(cache, TapeName(n), 0).lookup == RecordCache::Lookup::kHit);
+  for (int n = kTapes - 16; n < kTapes; ++n) {
+    CHECK(FindEntry(cache, TapeName(n), 0).lookup == RecordCache::Lookup::kHit);
+  }
   CHECK(oldest_found > kTapes / 2);
 }
 

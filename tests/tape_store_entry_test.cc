@@ -149,8 +149,8 @@ TEST_CASE("a stored entry read undecoded decodes to the entry; damaged, to Corru
 
   CHECK(s.store->ReadStoredEntry(Inv("i-0aaaaaaaaaaaaaaaa"), [](size_t) { return size_t{0}; }, &stored)
             .IsNotFound());
-  std::string damaged = s.store->ReadStoredEntry(k, [](size_t) { return size_t{0}; }, &stored).ok() ? stored.record : "";
-  REQUIRE_FALSE(damaged.empty());
+  REQUIRE(s.store->ReadStoredEntry(k, [](size_t) { return size_t{0}; }, &stored).ok());
+  std::string damaged = stored.record;
   damaged[damaged.size() / 2] = static_cast<char>(damaged[damaged.size() / 2] ^ 0x01);
   Interaction out;
   Status bad = s.store->DecodeStoredEntry(k, 0, damaged, &out);

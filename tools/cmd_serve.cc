@@ -235,8 +235,9 @@ void SetUpServe(CLI::App& app) {
                   "Connections served at once (one worker thread each, started on demand)")
       ->check(CLI::Range(size_t{8}, size_t{16384}))
       ->capture_default_str();
-  cmd->add_option("--cache-mb", args->cache_mb, "Memory for cached tapes, MiB: an eighth holds decoded entries, the rest entries as stored "
-                  "(compressed), which reach ~7 times more tapes")
+  cmd->add_option("--cache-mb", args->cache_mb,
+                  "Memory for cached tapes, MiB: an eighth holds decoded entries, the rest entries as "
+                  "stored (compressed), which reach ~7 times more tapes")
       ->check(CLI::Range(size_t{1}, size_t{4096}))
       ->capture_default_str();
   cmd->add_option("--max-mapped-mb", args->max_mapped_mb,
