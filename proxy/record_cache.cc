@@ -62,6 +62,16 @@ const RecordCache::ItemHeader* RecordCache::ItemOf(const Shard& shard, uint64_t 
   return item->key() == encoded ? item : nullptr;
 }
 
+const RecordCache::ItemHeader* RecordCache::EntryOf(const Shard& shard, const ItemHeader* newest,
+                                                   std::string_view encoded, size_t index) {
+  // A tape's items link newest to oldest, all of one length (Insert starts over on another).
+  for (const ItemHeader* item = newest; item != nullptr;
+       item = item->older ? ItemOf(shard, item->older - 1, encoded) : nullptr) {
+    if (item->index == index) return item;
+  }
+  return nullptr;
+}
+
 RecordCache::Lookup RecordCache::Find(std::string_view encoded, const std::function<size_t(size_t)>& pick,
                                       size_t* length, size_t* index, std::string* record) const {
   uint64_t hash = HashOf(encoded);
@@ -73,14 +83,10 @@ RecordCache::Lookup RecordCache::Find(std::string_view encoded, const std::funct
   if (item == nullptr) return Lookup::kNoTape;
   *length = item->length;
   *index = std::min(pick(*length), *length - 1);
-  // A tape's items link newest to oldest, all of one length (Insert starts over on another).
-  for (; item != nullptr; item = item->older ? ItemOf(shard, item->older - 1, encoded) : nullptr) {
-    if (item->index == *index) {
-      record->assign(item->record());
-      return Lookup::kHit;
-    }
-  }
-  return Lookup::kNoEntry;
+  const ItemHeader* entry = EntryOf(shard, item, encoded, *index);
+  if (entry == nullptr) return Lookup::kNoEntry;
+  record->assign(entry->record());
+  return Lookup::kHit;
 }
 
 uint64_t RecordCache::Reserve(Shard& shard, uint64_t size) {
@@ -123,10 +129,7 @@ bool RecordCache::Insert(std::string_view encoded, size_t length, size_t index, 
   if (it != shard.newest.end()) {
     const ItemHeader* newest = ItemOf(shard, it->second, encoded);
     if (newest != nullptr && newest->length == length) {
-      for (const ItemHeader* item = newest; item != nullptr;
-           item = item->older ? ItemOf(shard, item->older - 1, encoded) : nullptr) {
-        if (item->index == index) return false;  // cached already
-      }
+      if (EntryOf(shard, newest, encoded, index) != nullptr) return false;  // cached already
       older = it->second + 1;
     }
   }

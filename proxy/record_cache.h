@@ -80,6 +80,10 @@ class RecordCache {
   const Shard& ShardFor(uint64_t hash) const { return shards_[hash % kShards]; }
   // The item at logical `offset` of `shard` when it is still in the ring and is of tape `encoded`.
   static const ItemHeader* ItemOf(const Shard& shard, uint64_t offset, std::string_view encoded);
+  // Entry `index` of tape `encoded`, from its `newest` item back through the older ones still in the
+  // ring; null when none is.
+  static const ItemHeader* EntryOf(const Shard& shard, const ItemHeader* newest, std::string_view encoded,
+                                   size_t index);
   // Makes room for `size` bytes at the head, overwriting the oldest items; returns where they go.
   static uint64_t Reserve(Shard& shard, uint64_t size);
 

@@ -133,19 +133,13 @@ TEST_CASE("list by CommandId is a prefix scan that sees only that command", "[ta
 
 TEST_CASE("DataBytes grows with what is written, and reads nothing to say so", "[tape_store]") {
   test::TempDir dir;
-  auto store = TapeStore::Open(dir.Sub("s")).value();
+  auto store = OpenOrDie(dir.Sub("s"));
   uint64_t empty = store->DataBytes();
   CHECK(empty > 0);
   CHECK(empty < 64 * 1024);
   WriteBatch batch;
   for (int i = 0; i < 500; ++i) {
-    char instance[32];
-    std::snprintf(instance, sizeof(instance), "i-%017d", i);
-    Interaction in;
-    in.action = "GetCommandInvocation";
-    in.status = 200;
-    in.response_body = std::string(2000, static_cast<char>('a' + i % 26)) + std::to_string(i * 7919);
-    batch.ReplaceTape(TapeKey::ForInvocation("16ea0bfb-5cdb-4254-873d-021a57c8ab3a", instance, {}).value(), {in});
+    batch.ReplaceTape(Inv("c-1", "i-" + std::to_string(i)), {Entry("Success-" + std::to_string(i * 7919), 1, 2000)});
   }
   REQUIRE(store->Write(batch).ok());
   uint64_t full = store->DataBytes();
