@@ -145,8 +145,9 @@ Result<PlayedEntry> StoreTapePlayer::Play(const TapeKey& key, const std::functio
   const std::string& encoded = key.encoded();
   Shard& shard = ShardFor(encoded);
   std::optional<size_t> picked;  // what `pick` answered, once called
-  bool admit = true;             // whether what is read goes into the cache
-  {
+  const CacheGate::Ticket ticket = gate_.Next();
+  bool admit = ticket.consult;  // whether what is read goes into the cache
+  if (ticket.consult) {
     std::shared_lock<WriterFirstMutex> lock(shard.mu);
     auto it = shard.index.find(encoded);
     if (it != shard.index.end()) {
@@ -154,13 +155,17 @@ Result<PlayedEntry> StoreTapePlayer::Play(const TapeKey& key, const std::functio
       tape.MarkReferenced();
       size_t length = tape.entries.size();
       size_t index = std::min(pick(length), length - 1);
-      if (tape.entries[index]) return PlayedEntry{tape.entries[index], length, index};
+      if (tape.entries[index]) {
+        if (ticket.probe) gate_.Probed(true);
+        return PlayedEntry{tape.entries[index], length, index};
+      }
       picked = index;
     } else if (shard.bytes > shard_budget_ - shard_budget_ / 8) {
       // (Nearly) full: admission decides now, so a tape left out costs no second lock.
       admit = shard.candidates.fetch_add(1, std::memory_order_relaxed) % kAdmitEvery == 0;
     }
   }
+  if (ticket.probe) gate_.Probed(false);
   // Then the record cache, then the store, both outside the lock (LMDB readers run in parallel).
   // `pick` is called once, by whichever of them knows the tape's length first. Two threads missing on
   // the same entry both read it; the caches keep the first.

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "proxy/cache_gate.h"
 #include "proxy/record_cache.h"
 #include "proxy/writer_first_mutex.h"
 #include "store/status.h"
@@ -65,6 +66,8 @@ class TapePlayer {
   virtual uint64_t tapes_cached() const = 0;
   virtual uint64_t records_cached() const { return 0; }
   virtual uint64_t tape_loads() const = 0;
+  // Whether calls go past the decoded entries' cache, its hit ratio being too low to pay (CacheGate).
+  virtual bool decoded_cache_bypassed() const { return false; }
 };
 
 // Orders `candidates` for a miss on `key` as TapePlayer::Nearest documents, dropping `key` itself.
@@ -93,6 +96,7 @@ class StoreTapePlayer : public TapePlayer {
   uint64_t tapes_cached() const override;
   uint64_t records_cached() const override { return records_.tapes(); }
   uint64_t tape_loads() const override { return loads_.load(std::memory_order_relaxed); }
+  bool decoded_cache_bypassed() const override { return gate_.bypassing(); }
 
  private:
   // A list of tapes per shard, each with its share of the byte budget, so concurrent misses on
@@ -152,6 +156,7 @@ class StoreTapePlayer : public TapePlayer {
   size_t shard_budget_;
   std::array<Shard, kShards> shards_;
   RecordCache records_;
+  CacheGate gate_;  // in front of shards_
   std::atomic<uint64_t> loads_{0};
 };
 

@@ -1,6 +1,7 @@
 #include "proxy/tape_player.h"
 
 #include <atomic>
+#include <random>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -378,6 +379,59 @@ TEST_CASE("invalidation and deletion reach the record cache", "[player]") {
   CHECK(PlayAt(player, k, 0).status().IsNotFound());
   CHECK(player.records_cached() == 0);
   CHECK(PlayAt(player, k, 1).status().IsNotFound());
+}
+
+TEST_CASE("calls spread over far more tapes than the decoded cache holds go past it, until they narrow",
+          "[player]") {
+  Fixture f;
+  constexpr int kTapes = 4000;
+  auto body = [](int i) { return Entry("Success-" + std::to_string(i), 100).response_body; };
+  WriteBatch batch;
+  std::vector<TapeKey> keys;
+  for (int i = 0; i < kTapes; ++i) {
+    keys.push_back(NumberedKey(i));
+    batch.ReplaceTape(keys.back(), {Entry("Success-" + std::to_string(i), 100)});
+  }
+  REQUIRE(f.store->Write(batch).ok());
+  // Decoded entries: 4 KiB per shard, about 10 tapes each, 4 % of the tapes. Records: all of them.
+  StoreTapePlayer player(f.store.get(), /*cache_bytes=*/16 * 4096, /*record_cache_bytes=*/8 << 20);
+  std::mt19937 rng(5);
+  auto play_some = [&](int calls, int spread) {
+    for (int c = 0; c < calls; ++c) {
+      int i = static_cast<int>(rng() % spread);
+      auto e = PlayAt(player, keys[i], 0);
+      REQUIRE(e.ok());
+      REQUIRE(e->entry->response_body == body(i));
+    }
+  };
+  play_some(kTapes, kTapes);
+  CHECK_FALSE(player.decoded_cache_bypassed());  // no window of probes closed yet
+  play_some(40000, kTapes);                      // ~2,500 probes: two windows
+  CHECK(player.decoded_cache_bypassed());
+  CHECK(player.tape_loads() == kTapes);  // the records answer: each read from the store once
+  // Bypassed, a second play while the first is held decodes the entry again, into a new one, unless
+  // it is a probe (one call in 16) and finds it cached: at most 8 of 64.
+  int same = 0;
+  for (int c = 0; c < 64; ++c) {
+    auto first = PlayAt(player, keys[0], 0);
+    auto second = PlayAt(player, keys[0], 0);
+    REQUIRE(second.ok());
+    CHECK(second->entry->response_body == body(0));
+    same += first->entry == second->entry;
+  }
+  CHECK(same <= 8);
+  // Calls narrow to 8 tapes: probes fill the decoded cache with them, hit, and open the gate.
+  play_some(40000, 8);
+  CHECK_FALSE(player.decoded_cache_bypassed());
+  // Open, every call finds them decoded: a second play while the first is held gets the same entry
+  // (bypassed, it would be decoded again into a new one).
+  for (int i = 0; i < 8; ++i) {
+    auto first = PlayAt(player, keys[i], 0);
+    auto second = PlayAt(player, keys[i], 0);
+    REQUIRE(first.ok());
+    REQUIRE(second.ok());
+    CHECK(first->entry == second->entry);
+  }
 }
 
 TEST_CASE("an entry played stays as it was for as long as it is held", "[player]") {
