@@ -4,11 +4,11 @@
 // big store read at random (many more tapes asked for than it holds) nearly every lookup misses, and
 // the misses are not free: cold hash-table nodes, plus inserting and evicting. Measured side by side
 // over the 1M-tape store (bench/README.md), the cache at a 2 % hit ratio cost 1.3 µs of CPU per request
-// more than no lookup at all. So the gate samples the cache's hit ratio on one call in `probe_every`
-// (per thread) and, while it is under `min_hit_ratio`, has only those probe calls look into the cache
-// (and fill it). Probes keep measuring the cache as the probes fill it: the hit ratio of a cache over
-// a spread of keys depends on how much of it the cache holds, not on how often it admits, so once the
-// calls narrow to tapes the cache can hold, the probes see hits and the gate opens again.
+// more than a cache kept empty. So the gate samples the cache's hit ratio on one call in `probe_every`
+// (counted per thread) and, while it is under `min_hit_ratio`, lets only those probe calls look into
+// the cache (and fill it). The probes go on measuring it: over calls spread across many keys, a cache's
+// hit ratio depends on how much of them it holds, not on how often it admits, so once the calls narrow
+// to tapes the cache can hold, the probes fill it, see hits, and the gate opens again.
 //
 // Thread-safe. A call costs a thread-local count; a probe, two relaxed atomic adds.
 #ifndef SSM_REPLAY_PROXY_CACHE_GATE_H_

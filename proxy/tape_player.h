@@ -82,9 +82,10 @@ class StoreTapePlayer : public TapePlayer {
   StoreTapePlayer(const StoreTapePlayer&) = delete;
   StoreTapePlayer& operator=(const StoreTapePlayer&) = delete;
 
-  // A cached tape answers without touching the store when the entry picked was decoded before, with
-  // a decode when its record is cached, and with one record read otherwise. A tape not cached costs
-  // one read of its last record key (its length) and of the entry picked. When the store's copy of a
+  // A cached tape answers without touching the store when the entry picked was decoded before (and the
+  // gate lets the call look: CacheGate), with a decode when its record is cached, and with one record
+  // read otherwise. A tape not cached costs one read of its last record key (its length) and of the
+  // entry picked. When the store's copy of a
   // cached tape changed length (another process recorded it), the entry comes from the store's copy
   // and the cached one is replaced.
   Result<PlayedEntry> Play(const TapeKey& key, const std::function<size_t(size_t length)>& pick) override;
