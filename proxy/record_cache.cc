@@ -17,7 +17,7 @@ struct RecordCache::ItemHeader {
   uint32_t length;       // entries in the tape
   uint32_t index;        // the entry this record is
   uint32_t unused = 0;
-  uint64_t hash;         // of the key (to find its slot in `newest` when overwritten)
+  uint64_t hash;         // of the key (to find its slot when overwritten)
   uint64_t older;        // logical offset + 1 of the tape's previous item; 0: none
 
   std::string_view key() const { return {reinterpret_cast<const char*>(this + 1), key_size}; }
@@ -27,16 +27,29 @@ struct RecordCache::ItemHeader {
 namespace {
 
 constexpr uint64_t kAlign = 8;
+constexpr uint64_t kLine = 64;  // a bucket of slots: one cache line
+constexpr uint64_t kItemBytesPerSlot = 128;
+// A slot keeps 32 bits of an offset / 8, so every item must be within 2^35 bytes of the head.
+constexpr uint64_t kMaxRingBytes = uint64_t{1} << 34;
 uint64_t RoundUp(uint64_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 uint64_t HashOf(std::string_view key) { return std::hash<std::string_view>()(key); }
+uint32_t TagOf(uint64_t hash) {
+  uint32_t tag = static_cast<uint32_t>(hash >> 32);  // the shard took the low bits
+  return tag != 0 ? tag : 1;
+}
 
 }  // namespace
 
 void RecordCache::Unmap::operator()(char* p) const { ::munmap(p, bytes); }
 
 RecordCache::RecordCache(size_t capacity_bytes) : memory_(nullptr, Unmap{0}) {
-  uint64_t per_shard = capacity_bytes / kShards / kAlign * kAlign;
-  if (per_shard < 4096) return;  // too small to be worth it: caches nothing
+  static_assert(sizeof(Slot) * kSlotsPerBucket == kLine, "a bucket is one cache line");
+  uint64_t ring_bytes = std::min<uint64_t>(capacity_bytes / kShards, kMaxRingBytes) / kLine * kLine;
+  if (ring_bytes < 4096) return;  // too small to be worth it: caches nothing
+  // A slot per kItemBytesPerSlot of ring: a sixteenth more.
+  uint64_t buckets = std::max<uint64_t>(ring_bytes / (kItemBytesPerSlot * kSlotsPerBucket), 4);
+  uint64_t index_bytes = buckets * kLine;
+  uint64_t per_shard = index_bytes + ring_bytes;
   size_t bytes = per_shard * kShards;
   // Anonymous memory: pages are only taken as items are written. Huge pages cut the TLB misses of
   // random lookups over the rings (one comparison over a 1M-tape store: ~3 % of a call's CPU); each
@@ -49,12 +62,36 @@ RecordCache::RecordCache(size_t capacity_bytes) : memory_(nullptr, Unmap{0}) {
 #endif
   memory_ = std::unique_ptr<char, Unmap>(static_cast<char*>(p), Unmap{bytes});
   for (size_t i = 0; i < kShards; ++i) {
-    shards_[i].ring = memory_.get() + i * per_shard;
-    shards_[i].capacity = per_shard;
+    char* base = memory_.get() + i * per_shard;
+    shards_[i].slots = reinterpret_cast<Slot*>(base);  // zero pages: every slot empty
+    shards_[i].buckets = buckets;
+    shards_[i].ring = base + index_bytes;
+    shards_[i].capacity = ring_bytes;
   }
 }
 
 RecordCache::~RecordCache() = default;
+
+RecordCache::Slot* RecordCache::BucketOf(const Shard& shard, uint64_t hash) {
+  // The hash's high bits pick the bucket (its low bits picked the shard).
+  uint64_t bucket = static_cast<uint64_t>((static_cast<unsigned __int128>(hash) * shard.buckets) >> 64);
+  return shard.slots + bucket * kSlotsPerBucket;
+}
+
+uint64_t RecordCache::NewestOf(const Shard& shard, Slot slot) {
+  // The item is less than 2^35 bytes behind the head, so the head's distance to it fits the 32 bits.
+  uint64_t head = shard.head / kAlign;
+  return (head - static_cast<uint32_t>(static_cast<uint32_t>(head) - slot.newest)) * kAlign;
+}
+
+RecordCache::Slot* RecordCache::SlotOf(const Shard& shard, uint64_t hash, std::string_view encoded) {
+  Slot* bucket = BucketOf(shard, hash);
+  const uint32_t tag = TagOf(hash);
+  for (Slot* slot = bucket; slot != bucket + kSlotsPerBucket; ++slot) {
+    if (slot->tag == tag && ItemOf(shard, NewestOf(shard, *slot), encoded) != nullptr) return slot;
+  }
+  return nullptr;
+}
 
 const RecordCache::ItemHeader* RecordCache::ItemOf(const Shard& shard, uint64_t offset, std::string_view encoded) {
   if (offset < shard.tail || offset >= shard.head) return nullptr;  // overwritten since
@@ -77,10 +114,10 @@ RecordCache::Lookup RecordCache::Find(std::string_view encoded, const std::funct
   uint64_t hash = HashOf(encoded);
   const Shard& shard = ShardFor(hash);
   std::shared_lock<WriterFirstMutex> lock(shard.mu);
-  auto it = shard.newest.find(hash);
-  if (it == shard.newest.end()) return Lookup::kNoTape;
-  const ItemHeader* item = ItemOf(shard, it->second, encoded);
-  if (item == nullptr) return Lookup::kNoTape;
+  if (shard.slots == nullptr) return Lookup::kNoTape;
+  const Slot* slot = SlotOf(shard, hash, encoded);
+  if (slot == nullptr) return Lookup::kNoTape;
+  const ItemHeader* item = ItemOf(shard, NewestOf(shard, *slot), encoded);
   *length = item->length;
   *index = std::min(pick(*length), *length - 1);
   const ItemHeader* entry = EntryOf(shard, item, encoded, *index);
@@ -101,8 +138,14 @@ uint64_t RecordCache::Reserve(Shard& shard, uint64_t size) {
     if (shard.tail < shard.head) std::memcpy(&old_size, shard.ring + shard.tail % shard.capacity, sizeof old_size);
     if (old_size != 0) {
       const auto* old = reinterpret_cast<const ItemHeader*>(shard.ring + shard.tail % shard.capacity);
-      auto slot = shard.newest.find(old->hash);
-      if (slot != shard.newest.end() && slot->second == shard.tail) shard.newest.erase(slot);
+      Slot* bucket = BucketOf(shard, old->hash);
+      const Slot evicted{TagOf(old->hash), static_cast<uint32_t>(shard.tail / kAlign)};
+      for (Slot* slot = bucket; slot != bucket + kSlotsPerBucket; ++slot) {
+        if (slot->tag == evicted.tag && slot->newest == evicted.newest) {  // its tape's newest: the tape goes
+          *slot = Slot{0, 0};
+          --shard.tapes;
+        }
+      }
       shard.tail += old_size;
     } else {  // a padding marker, or the empty ring's unused end: up to the ring's start
       shard.tail += shard.capacity - shard.tail % shard.capacity;
@@ -125,12 +168,12 @@ bool RecordCache::Insert(std::string_view encoded, size_t length, size_t index, 
   std::unique_lock<WriterFirstMutex> lock(shard.mu, std::try_to_lock);
   if (!lock.owns_lock()) return false;
   uint64_t older = 0;
-  auto it = shard.newest.find(hash);
-  if (it != shard.newest.end()) {
-    const ItemHeader* newest = ItemOf(shard, it->second, encoded);
-    if (newest != nullptr && newest->length == length) {
+  if (const Slot* slot = SlotOf(shard, hash, encoded)) {
+    uint64_t offset = NewestOf(shard, *slot);
+    const ItemHeader* newest = ItemOf(shard, offset, encoded);
+    if (newest->length == length) {
       if (EntryOf(shard, newest, encoded, index) != nullptr) return false;  // cached already
-      older = it->second + 1;
+      older = offset + 1;
     }
   }
   uint64_t at = Reserve(shard, size);
@@ -142,7 +185,18 @@ bool RecordCache::Insert(std::string_view encoded, size_t length, size_t index, 
   char* bytes = reinterpret_cast<char*>(item + 1);
   std::memcpy(bytes, encoded.data(), encoded.size());
   std::memcpy(bytes + encoded.size(), record.data(), record.size());
-  shard.newest[hash] = at;
+  // The tape's slot (emptied if the room made took its newest item), else an empty one, else the slot
+  // of the bucket's tape whose newest item is oldest: the next to be overwritten anyway.
+  Slot* slot = SlotOf(shard, hash, encoded);
+  if (slot == nullptr) {
+    Slot* bucket = BucketOf(shard, hash);
+    slot = bucket;
+    for (Slot* s = bucket; s != bucket + kSlotsPerBucket && slot->tag != 0; ++s) {
+      if (s->tag == 0 || NewestOf(shard, *s) < NewestOf(shard, *slot)) slot = s;
+    }
+    if (slot->tag == 0) ++shard.tapes;
+  }
+  *slot = Slot{TagOf(hash), static_cast<uint32_t>(at / kAlign)};
   return true;
 }
 
@@ -150,14 +204,18 @@ void RecordCache::Erase(std::string_view encoded) {
   uint64_t hash = HashOf(encoded);
   Shard& shard = ShardFor(hash);
   std::lock_guard<WriterFirstMutex> lock(shard.mu);
-  auto it = shard.newest.find(hash);
-  if (it != shard.newest.end() && ItemOf(shard, it->second, encoded) != nullptr) shard.newest.erase(it);
+  if (shard.slots == nullptr) return;
+  if (Slot* slot = SlotOf(shard, hash, encoded)) {
+    *slot = Slot{0, 0};
+    --shard.tapes;
+  }
 }
 
 void RecordCache::Clear() {
   for (Shard& shard : shards_) {
     std::lock_guard<WriterFirstMutex> lock(shard.mu);
-    shard.newest.clear();
+    if (shard.tapes != 0) std::memset(shard.slots, 0, shard.buckets * kLine);
+    shard.tapes = 0;
     shard.tail = shard.head;
   }
 }
@@ -166,7 +224,7 @@ size_t RecordCache::tapes() const {
   size_t n = 0;
   for (const Shard& shard : shards_) {
     std::shared_lock<WriterFirstMutex> lock(shard.mu);
-    n += shard.newest.size();
+    n += shard.tapes;
   }
   return n;
 }

@@ -7,7 +7,9 @@
 //
 // Each shard is one ring buffer that items are appended to, in order: when it is full, the oldest
 // are overwritten (first in, first out). So an insert allocates nothing, items sit packed, and the
-// rings are one mapping, in huge pages where the kernel offers them (fewer TLB misses).
+// rings are one mapping, in huge pages where the kernel offers them (fewer TLB misses). The index is
+// in the same mapping: buckets of four slots, one cache line each, so a lookup reads one line of the
+// index and then the item (a std::unordered_map read two or three cold lines, outside huge pages).
 //
 // Thread-safe. A lookup takes its shard's lock shared; an insert takes it exclusively only if it is
 // free at once (a cache fill never makes a call wait).
@@ -21,7 +23,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "proxy/writer_first_mutex.h"
 
@@ -29,9 +30,11 @@ namespace ssm {
 
 class RecordCache {
  public:
-  // Holds up to about `capacity_bytes` of items (key, record and 40 bytes each); its index takes
-  // ~48 bytes more per tape. Each of its 16 shards makes at least one page resident once used (a
-  // 2 MiB one with huge pages), so size it to what it may hold. 0: caches nothing.
+  // Holds up to `capacity_bytes` of items (key, record and 40 bytes each), and an index a sixteenth
+  // that size: a slot per 128 bytes of items, so a full bucket (which forgets the tape whose newest
+  // item is oldest) is rare unless items are smaller than that. Each of its 16 shards makes at least one page
+  // resident once used (a 2 MiB one with huge pages), so size it to what it may hold. 0: caches
+  // nothing.
   explicit RecordCache(size_t capacity_bytes);
   RecordCache(const RecordCache&) = delete;
   RecordCache& operator=(const RecordCache&) = delete;
@@ -63,31 +66,44 @@ class RecordCache {
 
  private:
   static constexpr size_t kShards = 16;
+  static constexpr size_t kSlotsPerBucket = 8;
   struct ItemHeader;
+  // A tape's entry in the index: where its newest item is, which links to its older ones.
+  struct Slot {
+    uint32_t tag;     // 32 bits of the key's hash, never 0; 0: an empty slot
+    uint32_t newest;  // the item's logical offset / 8, modulo 2^32 (see NewestOf)
+  };
   struct Shard {
     mutable WriterFirstMutex mu;
+    Slot* slots = nullptr;  // `buckets` * kSlotsPerBucket of the mapping below; not owned
+    uint64_t buckets = 0;
+    size_t tapes = 0;       // slots in use
     char* ring = nullptr;   // `capacity` bytes of the mapping below; not owned
     uint64_t capacity = 0;  // a multiple of 8
     // Items are at logical offsets in [tail, head); offset o sits at ring[o % capacity]. An item never
     // wraps round: one that would is written at the ring's start, after a padding marker.
     uint64_t head = 0;
     uint64_t tail = 0;
-    // Key hash -> logical offset of the tape's newest item, which links to its older ones. Two tapes
-    // with one hash share a slot (a lookup checks the key): the newer one keeps it.
-    std::unordered_map<uint64_t, uint64_t> newest;
   };
   Shard& ShardFor(uint64_t hash) { return shards_[hash % kShards]; }
   const Shard& ShardFor(uint64_t hash) const { return shards_[hash % kShards]; }
+  // The slots that may hold a tape whose key hashes to `hash`.
+  static Slot* BucketOf(const Shard& shard, uint64_t hash);
+  // The logical offset of a used slot's item.
+  static uint64_t NewestOf(const Shard& shard, Slot slot);
+  // The slot of tape `encoded` (whose key hashes to `hash`), or null.
+  static Slot* SlotOf(const Shard& shard, uint64_t hash, std::string_view encoded);
   // The item at logical `offset` of `shard` when it is still in the ring and is of tape `encoded`.
   static const ItemHeader* ItemOf(const Shard& shard, uint64_t offset, std::string_view encoded);
   // Entry `index` of tape `encoded`, from its `newest` item back through the older ones still in the
   // ring; null when none is.
   static const ItemHeader* EntryOf(const Shard& shard, const ItemHeader* newest, std::string_view encoded,
                                    size_t index);
-  // Makes room for `size` bytes at the head, overwriting the oldest items; returns where they go.
+  // Makes room for `size` bytes at the head, overwriting the oldest items (and emptying their tapes'
+  // slots); returns where they go.
   static uint64_t Reserve(Shard& shard, uint64_t size);
 
-  // One anonymous mapping for every shard's ring (munmap'ed by the deleter).
+  // One anonymous mapping for every shard's index and ring (munmap'ed by the deleter).
   struct Unmap {
     size_t bytes;
     void operator()(char* p) const;

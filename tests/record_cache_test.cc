@@ -13,6 +13,7 @@ namespace {
 
 // Per shard: 16 shards of 4 KiB, the smallest ring that caches anything.
 constexpr size_t kSmallCache = 16 * 4096;
+constexpr size_t kSmallRing = 4096;
 
 std::string TapeName(int n) { return "tape-" + std::to_string(n); }
 
@@ -113,8 +114,8 @@ TEST_CASE("invalid inserts and records too big for a shard are not cached", "[re
   RecordCache cache(kSmallCache);
   CHECK_FALSE(cache.Insert("t", 0, 0, "x"));
   CHECK_FALSE(cache.Insert("t", 2, 2, "x"));
-  CHECK_FALSE(cache.Insert("t", 1, 0, std::string(4096 / 8, 'x')));  // over an eighth of the shard
-  CHECK(cache.Insert("t", 1, 0, std::string(4096 / 8 - 64, 'x')));
+  CHECK_FALSE(cache.Insert("t", 1, 0, std::string(kSmallRing / 8, 'x')));  // over an eighth of the ring
+  CHECK(cache.Insert("t", 1, 0, std::string(kSmallRing / 8 - 48, 'x')));  // with its key and header: just in
   CHECK(FindEntry(cache, "t", 0).lookup == RecordCache::Lookup::kHit);
 }
 
@@ -170,6 +171,28 @@ TEST_CASE("a full ring overwrites its oldest tapes first, and what it holds stay
     CHECK(FindEntry(cache, TapeName(n), 0).lookup == RecordCache::Lookup::kHit);
   }
   CHECK(oldest_found > kTapes / 2);
+}
+
+TEST_CASE("items smaller than the index plans for: a full bucket forgets its oldest tape", "[record_cache]") {
+  RecordCache cache(kSmallCache);  // per shard: 4 KiB of ring, 32 slots (4 buckets of 8)
+  constexpr int kTapes = 3000;
+  for (int n = 0; n < kTapes; ++n) REQUIRE(cache.Insert(TapeName(n), 1, 0, RecordFor(TapeName(n), 0, 8)));
+  // Items of ~64 bytes: a ring holds ~64, twice its slots. What the index has left answers right.
+  size_t found = 0;
+  for (int n = 0; n < kTapes; ++n) {
+    Found f = FindEntry(cache, TapeName(n), 0);
+    if (f.lookup != RecordCache::Lookup::kHit) continue;
+    ++found;
+    CHECK(f.record == RecordFor(TapeName(n), 0, 8));
+  }
+  CHECK(cache.tapes() == found);
+  CHECK(found <= 16 * 32);
+  CHECK(found > 16 * 32 / 2);
+  // Each insert into a full bucket takes the slot of its oldest tape, so the newest tapes all keep
+  // theirs: the last 64 went into 64 buckets, none more than 8 into one.
+  for (int n = kTapes - 64; n < kTapes; ++n) {
+    CHECK(FindEntry(cache, TapeName(n), 0).lookup == RecordCache::Lookup::kHit);
+  }
 }
 
 TEST_CASE("a tape whose older entries were overwritten still answers the newer ones", "[record_cache]") {
