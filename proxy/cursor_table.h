@@ -14,7 +14,8 @@
 #include <cstdint>
 #include <atomic>
 #include <string>
-#include <unordered_map>
+#include <string_view>
+#include <vector>
 
 #include "proxy/writer_first_mutex.h"
 #include "store/status.h"
@@ -37,6 +38,7 @@ class CursorTable {
   CursorTable() = default;
   CursorTable(const CursorTable&) = delete;
   CursorTable& operator=(const CursorTable&) = delete;
+  ~CursorTable();
 
   // Counts one call for `key` on a tape of `tape_size` (> 0) entries and says which entry answers it.
   CursorStep Next(const TapeKey& key, size_t tape_size, ReplayOrder order = ReplayOrder::kSequence);
@@ -57,11 +59,30 @@ class CursorTable {
 
  private:
   static constexpr size_t kShards = 32;
+  // A key's count of calls, with the key's bytes right after it: one allocation, so a lookup reads
+  // the slot's cache line and then this one. (A std::unordered_map<std::string, ...> read a bucket,
+  // the node before, the node and the key's own heap bytes: over a big store's 50,000 keys, four cold
+  // lines a call.)
+  struct Cursor;
+  struct Slot {
+    uint64_t hash = 0;
+    Cursor* cursor = nullptr;  // owned by the table; null: an empty slot
+  };
+  // Open addressing with linear probing: `slots` is empty or a power of two in size, at most half
+  // full, so a probe ends at an empty slot.
   struct Shard {
     mutable WriterFirstMutex mu;  // exclusive only to add or remove cursors
-    std::unordered_map<std::string, std::atomic<uint64_t>> calls;  // by encoded key
+    std::vector<Slot> slots;
+    size_t used = 0;
   };
-  Shard& ShardFor(const TapeKey& key) const;
+  Shard& ShardFor(uint64_t hash) const { return shards_[hash % kShards]; }
+  // The slot of `encoded` (which hashes to `hash`), or null. Needs shard.mu held.
+  static Slot* Find(Shard& shard, uint64_t hash, std::string_view encoded);
+  // Adds a cursor for `encoded`, which has none. Needs shard.mu held exclusively.
+  static Slot* Add(Shard& shard, uint64_t hash, std::string_view encoded);
+  // Removes the cursor in `slot`, or every cursor. Need shard.mu held exclusively.
+  static void Remove(Shard& shard, Slot* slot);
+  static void RemoveAll(Shard& shard);
 
   mutable std::array<Shard, kShards> shards_;
 };

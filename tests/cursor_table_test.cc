@@ -1,6 +1,7 @@
 #include "proxy/cursor_table.h"
 
 #include <atomic>
+#include <cstdio>
 #include <set>
 #include <thread>
 #include <vector>
@@ -74,6 +75,43 @@ TEST_CASE("reset one key, a command's keys, or all", "[cursor]") {
   cursors.ResetAll();
   CHECK(cursors.size() == 0);
   CHECK(cursors.Next(other, 5).index == 0);
+}
+
+TEST_CASE("thousands of cursors: each counts its own calls through growth, resets and removals", "[cursor]") {
+  CursorTable cursors;
+  constexpr int kKeys = 5000;
+  auto key = [](int n) {
+    char instance[32];
+    std::snprintf(instance, sizeof(instance), "i-%017d", n);
+    // Two commands, so a prefix reset takes some keys of every shard and leaves the others.
+    return TapeKey::ForInvocation(n % 2 ? kCmd : "469a0bdb-7bff-40fd-8698-2e22e4f0e7e8", instance, std::nullopt)
+        .value();
+  };
+  auto calls_wanted = [](int n) { return static_cast<uint64_t>(n % 7 + 1); };
+  for (int round = 0; round < 7; ++round) {
+    for (int n = 0; n < kKeys; ++n) {
+      if (static_cast<uint64_t>(round) < calls_wanted(n)) cursors.Next(key(n), 100);
+    }
+  }
+  CHECK(cursors.size() == kKeys);
+  int wrong = 0;
+  for (int n = 0; n < kKeys; ++n) wrong += cursors.Calls(key(n)) != calls_wanted(n);
+  CHECK(wrong == 0);
+  // Every third key reset: the others keep their counts (removal moves slots, never loses one).
+  for (int n = 0; n < kKeys; n += 3) REQUIRE(cursors.Reset(key(n)));
+  CHECK(cursors.size() == kKeys - (kKeys + 2) / 3);
+  for (int n = 0; n < kKeys; ++n) wrong += cursors.Calls(key(n)) != (n % 3 == 0 ? 0 : calls_wanted(n));
+  CHECK(wrong == 0);
+  // One command's keys: the other command's keep theirs.
+  size_t odd_left = 0;
+  for (int n = 1; n < kKeys; n += 2) odd_left += n % 3 != 0;
+  CHECK(cursors.ResetPrefix(TapeKey::CommandIdPrefix(kCmd)) == odd_left);
+  for (int n = 0; n < kKeys; ++n) {
+    wrong += cursors.Calls(key(n)) != (n % 3 == 0 || n % 2 == 1 ? 0 : calls_wanted(n));
+  }
+  CHECK(wrong == 0);
+  CHECK(cursors.Next(key(1), 100).index == 0);  // starts over
+  CHECK(cursors.Next(key(2), 100).index == calls_wanted(2));
 }
 
 TEST_CASE("concurrent calls on one key each get a distinct step", "[cursor][concurrency]") {
