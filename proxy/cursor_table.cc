@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
-#include <new>
 #include <mutex>
+#include <new>
 #include <shared_mutex>
 
 namespace ssm {
