@@ -84,11 +84,16 @@ uint64_t RecordCache::NewestOf(const Shard& shard, Slot slot) {
   return (head - static_cast<uint32_t>(static_cast<uint32_t>(head) - slot.newest)) * kAlign;
 }
 
-RecordCache::Slot* RecordCache::SlotOf(const Shard& shard, uint64_t hash, std::string_view encoded) {
+RecordCache::Slot* RecordCache::SlotOf(const Shard& shard, uint64_t hash, std::string_view encoded,
+                                      const ItemHeader** newest) {
   Slot* bucket = BucketOf(shard, hash);
   const uint32_t tag = TagOf(hash);
   for (Slot* slot = bucket; slot != bucket + kSlotsPerBucket; ++slot) {
-    if (slot->tag == tag && ItemOf(shard, NewestOf(shard, *slot), encoded) != nullptr) return slot;
+    if (slot->tag != tag) continue;
+    if (const ItemHeader* item = ItemOf(shard, NewestOf(shard, *slot), encoded)) {
+      if (newest != nullptr) *newest = item;
+      return slot;
+    }
   }
   return nullptr;
 }
@@ -115,9 +120,8 @@ RecordCache::Lookup RecordCache::Find(std::string_view encoded, const std::funct
   const Shard& shard = ShardFor(hash);
   std::shared_lock<WriterFirstMutex> lock(shard.mu);
   if (shard.slots == nullptr) return Lookup::kNoTape;
-  const Slot* slot = SlotOf(shard, hash, encoded);
-  if (slot == nullptr) return Lookup::kNoTape;
-  const ItemHeader* item = ItemOf(shard, NewestOf(shard, *slot), encoded);
+  const ItemHeader* item = nullptr;
+  if (SlotOf(shard, hash, encoded, &item) == nullptr) return Lookup::kNoTape;
   *length = item->length;
   *index = std::min(pick(*length), *length - 1);
   const ItemHeader* entry = EntryOf(shard, item, encoded, *index);
@@ -168,13 +172,10 @@ bool RecordCache::Insert(std::string_view encoded, size_t length, size_t index, 
   std::unique_lock<WriterFirstMutex> lock(shard.mu, std::try_to_lock);
   if (!lock.owns_lock()) return false;
   uint64_t older = 0;
-  if (const Slot* slot = SlotOf(shard, hash, encoded)) {
-    uint64_t offset = NewestOf(shard, *slot);
-    const ItemHeader* newest = ItemOf(shard, offset, encoded);
-    if (newest->length == length) {
-      if (EntryOf(shard, newest, encoded, index) != nullptr) return false;  // cached already
-      older = offset + 1;
-    }
+  const ItemHeader* newest = nullptr;
+  if (const Slot* slot = SlotOf(shard, hash, encoded, &newest); slot != nullptr && newest->length == length) {
+    if (EntryOf(shard, newest, encoded, index) != nullptr) return false;  // cached already
+    older = NewestOf(shard, *slot) + 1;
   }
   uint64_t at = Reserve(shard, size);
   if (older != 0 && older - 1 < shard.tail) older = 0;  // the room made overwrote it

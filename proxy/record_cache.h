@@ -91,8 +91,10 @@ class RecordCache {
   static Slot* BucketOf(const Shard& shard, uint64_t hash);
   // The logical offset of a used slot's item.
   static uint64_t NewestOf(const Shard& shard, Slot slot);
-  // The slot of tape `encoded` (whose key hashes to `hash`), or null.
-  static Slot* SlotOf(const Shard& shard, uint64_t hash, std::string_view encoded);
+  // The slot of tape `encoded` (whose key hashes to `hash`), or null; `*newest` (when given) is then
+  // the tape's newest item.
+  static Slot* SlotOf(const Shard& shard, uint64_t hash, std::string_view encoded,
+                      const ItemHeader** newest = nullptr);
   // The item at logical `offset` of `shard` when it is still in the ring and is of tape `encoded`.
   static const ItemHeader* ItemOf(const Shard& shard, uint64_t offset, std::string_view encoded);
   // Entry `index` of tape `encoded`, from its `newest` item back through the older ones still in the

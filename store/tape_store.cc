@@ -109,9 +109,7 @@ class TapeStore::Impl {
   // thread, so a known dictionary is found without a lock (a thread preempted holding a shared lock
   // held up every decode behind it).
   const std::string* Dictionary(uint32_t id) const {
-    for (const DictionaryNode* n = dictionaries_.load(std::memory_order_acquire); n != nullptr; n = n->next) {
-      if (n->id == id) return &n->bytes;
-    }
+    if (const std::string* known = FindDictionary(dictionaries_.load(std::memory_order_acquire), id)) return known;
     std::string bytes;
     bool found = false;
     std::string key = DictionaryKey(id);
@@ -127,9 +125,7 @@ class TapeStore::Impl {
     if (!found) return nullptr;
     std::lock_guard<std::mutex> l(dict_mu_);  // one adder at a time; readers never wait
     const DictionaryNode* head = dictionaries_.load(std::memory_order_relaxed);
-    for (const DictionaryNode* n = head; n != nullptr; n = n->next) {
-      if (n->id == id) return &n->bytes;
-    }
+    if (const std::string* added = FindDictionary(head, id)) return added;  // by another thread meanwhile
     auto* node = new DictionaryNode{id, std::move(bytes), head};
     dictionaries_.store(node, std::memory_order_release);
     return &node->bytes;
@@ -293,6 +289,12 @@ class TapeStore::Impl {
     std::string bytes;
     const DictionaryNode* next;
   };
+  static const std::string* FindDictionary(const DictionaryNode* head, uint32_t id) {
+    for (const DictionaryNode* n = head; n != nullptr; n = n->next) {
+      if (n->id == id) return &n->bytes;
+    }
+    return nullptr;
+  }
   mutable std::mutex dict_mu_;
   mutable std::atomic<const DictionaryNode*> dictionaries_{nullptr};
 };
