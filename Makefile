@@ -7,8 +7,13 @@ RUN_STORE ?= $(BUILD_DIR)/run-store
 SANITIZE_DIR ?= build-sanitize
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?=
+THREAD_SAFETY_DIR ?= build-thread-safety
+# ccache (installed by tools/setup.sh) makes rebuilds after a checkout or a clean nearly free.
+LAUNCHER = $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# No "Entering directory" lines from the makes that CMake's build runs under this one.
+MAKEFLAGS += --no-print-directory
 
-.PHONY: all setup configure build run test test-sanitize fuzz bench clean
+.PHONY: all setup configure build build-server run test test-sanitize thread-safety fuzz bench clean
 
 all: build
 
@@ -16,14 +21,18 @@ setup:
 	@bash tools/setup.sh
 
 $(BUILD_DIR)/CMakeCache.txt: | setup
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(LAUNCHER) >/dev/null
 
 configure: setup $(BUILD_DIR)/CMakeCache.txt
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build
+# Only the binary: what `make run` needs (tests and fuzz targets are built by `make test`).
+build-server: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target ssm-replay
+
+run: build-server
 	@rm -rf $(RUN_STORE)
 	@$(BUILD_DIR)/ssm-replay import --store $(RUN_STORE) fixtures/
 	@$(BUILD_DIR)/ssm-replay serve --mode replay --store $(RUN_STORE) --listen $(LISTEN) --print-example
@@ -37,7 +46,7 @@ test: build
 # (line tables) keeps file:line in reports and compiles faster than -g.
 SANITIZER_LOGS = $(abspath $(SANITIZE_DIR))/sanitizer-logs
 test-sanitize: setup
-	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
+	@cmake -S . -B $(SANITIZE_DIR) $(LAUNCHER) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
 	  -DSSM_REPLAY_SANITIZE=ON -DSSM_REPLAY_BENCH=OFF >/dev/null
 	@cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	@rm -rf $(SANITIZER_LOGS) && mkdir -p $(SANITIZER_LOGS)
@@ -52,6 +61,15 @@ test-sanitize: setup
 	  if [ $$status -ne 0 ]; then echo "test-sanitize: tests failed"; exit $$status; fi; \
 	  echo "test-sanitize: all tests passed, no sanitizer reports"
 
+# The lock rules written as GUARDED_BY/REQUIRES (store/port/thread_annotations.h), checked by clang over
+# every library and the binary. CI runs it after the tests.
+thread-safety: setup
+	@cmake -S . -B $(THREAD_SAFETY_DIR) $(LAUNCHER) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
+	  -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g0" -DCMAKE_CXX_FLAGS="-Wthread-safety -Werror" \
+	  -DSSM_REPLAY_TESTS=OFF -DSSM_REPLAY_BENCH=OFF >/dev/null
+	@cmake --build $(THREAD_SAFETY_DIR) -j $(JOBS) --target ssm-replay
+	@echo "thread-safety: clang -Wthread-safety -Werror: no warnings"
+
 # Longer fuzzing than `make test`'s few seconds: FUZZ_SECONDS per target (tests/fuzz/README.md).
 fuzz: setup
 	@bash tests/fuzz/run.sh --build-dir $(BUILD_DIR)/fuzz --seconds $(FUZZ_SECONDS) --jobs $(JOBS) $(FUZZ_TARGETS)
@@ -60,4 +78,4 @@ bench: build
 	@bash bench/run.sh
 
 clean:
-	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(THREAD_SAFETY_DIR)

@@ -21,7 +21,7 @@
 #include <string>
 #include <thread>
 
-#include "proxy/tuned_http_server.h"
+#include "proxy/http/tuned_http_server.h"
 
 namespace {
 

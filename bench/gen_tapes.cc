@@ -1,4 +1,4 @@
-// ssm-bench-gen-tapes: writes N realistic tape files (the format of tools/tape_file.h) for the scale
+// ssm-bench-gen-tapes: writes N realistic tape files (the format of store/tape_file/tape_file.h) for the scale
 // benchmark (issue 5).
 //
 //   ssm-bench-gen-tapes --out DIR --count N [--seed S] [--threads T] [--per-shard 1000]

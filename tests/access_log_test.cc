@@ -1,4 +1,4 @@
-#include "proxy/access_log.h"
+#include "proxy/http/access_log.h"
 
 #include <string>
 

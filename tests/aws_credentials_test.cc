@@ -1,6 +1,6 @@
-// Credential chain and region resolution (proxy/aws_credentials.h, proxy/aws_region.h), with an injected
+// Credential chain and region resolution (proxy/aws/aws_credentials.h, proxy/aws/aws_region.h), with an injected
 // environment: the process environment is never touched.
-#include "proxy/aws_credentials.h"
+#include "proxy/aws/aws_credentials.h"
 
 #include <filesystem>
 #include <fstream>
@@ -9,7 +9,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "proxy/aws_region.h"
+#include "proxy/aws/aws_region.h"
 
 namespace fs = std::filesystem;
 

@@ -1,4 +1,4 @@
-#include "proxy/batching_recorder.h"
+#include "proxy/record/batching_recorder.h"
 
 #include <stdlib.h>
 

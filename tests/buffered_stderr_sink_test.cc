@@ -1,4 +1,4 @@
-#include "tools/buffered_stderr_sink.h"
+#include "proxy/log/buffered_stderr_sink.h"
 
 #include <fcntl.h>
 #include <unistd.h>

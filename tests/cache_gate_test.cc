@@ -1,4 +1,4 @@
-#include "proxy/cache_gate.h"
+#include "proxy/replay/cache_gate.h"
 
 #include <atomic>
 #include <thread>

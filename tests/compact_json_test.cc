@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "random_json.h"
-#include "tools/compact_json.h"
+#include "store/tape_file/compact_json.h"
 
 using namespace ssm;
 using ordered_json = nlohmann::ordered_json;

@@ -1,4 +1,4 @@
-#include "proxy/cursor_table.h"
+#include "proxy/replay/cursor_table.h"
 
 #include <atomic>
 #include <cstdio>

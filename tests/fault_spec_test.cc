@@ -1,4 +1,4 @@
-#include "proxy/fault_spec.h"
+#include "proxy/modes/fault_spec.h"
 
 #include <catch2/catch.hpp>
 

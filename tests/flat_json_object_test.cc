@@ -1,4 +1,4 @@
-#include "proxy/flat_json_object.h"
+#include "proxy/ssm/flat_json_object.h"
 
 #include <string>
 #include <vector>

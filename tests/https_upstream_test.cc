@@ -1,6 +1,6 @@
 // HttpsUpstream against local servers on loopback: a cpp-httplib server for well-formed answers and a
 // raw socket server for broken ones.
-#include "proxy/https_upstream.h"
+#include "proxy/aws/https_upstream.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -22,7 +22,7 @@
 #include <httplib.h>
 
 #include "mode_fakes.h"
-#include "proxy/sigv4_signer.h"
+#include "proxy/aws/sigv4_signer.h"
 
 namespace ssm {
 namespace {

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "tools/waiter_lint.h"
+#include "proxy/ssm/waiter_lint.h"
 
 namespace ssm {
 namespace {

@@ -1,4 +1,4 @@
-#include "tools/log_line_queue.h"
+#include "proxy/log/log_line_queue.h"
 
 #include <cstdio>
 #include <map>

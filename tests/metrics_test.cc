@@ -1,4 +1,4 @@
-#include "proxy/metrics.h"
+#include "proxy/http/metrics.h"
 
 #include <thread>
 #include <vector>

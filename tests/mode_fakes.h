@@ -13,10 +13,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "proxy/recorder.h"
-#include "proxy/request_parser.h"
-#include "proxy/tape_player.h"
-#include "proxy/upstream.h"
+#include "proxy/record/recorder.h"
+#include "proxy/ssm/request_parser.h"
+#include "proxy/replay/tape_player.h"
+#include "proxy/aws/upstream.h"
 
 namespace ssm {
 namespace testing {

@@ -1,4 +1,4 @@
-#include "proxy/record_cache.h"
+#include "proxy/replay/record_cache.h"
 
 #include <atomic>
 #include <random>

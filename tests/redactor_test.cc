@@ -1,4 +1,4 @@
-#include "proxy/redactor.h"
+#include "proxy/record/redactor.h"
 
 #include <thread>
 

@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "proxy/request_parser.h"
+#include "proxy/ssm/request_parser.h"
 #include "store/tape_store.h"
 #include "tests/test_util.h"
 

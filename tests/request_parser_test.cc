@@ -1,4 +1,4 @@
-#include "proxy/request_parser.h"
+#include "proxy/ssm/request_parser.h"
 
 #include <catch2/catch.hpp>
 

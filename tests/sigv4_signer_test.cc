@@ -1,5 +1,5 @@
-// SigV4 signer (proxy/sigv4_signer.h): the official AWS vectors, botocore on SSM requests, the pieces.
-#include "proxy/sigv4_signer.h"
+// SigV4 signer (proxy/aws/sigv4_signer.h): the official AWS vectors, botocore on SSM requests, the pieces.
+#include "proxy/aws/sigv4_signer.h"
 
 #include <sys/wait.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "proxy/ssm_validation.h"
+#include "proxy/ssm/ssm_validation.h"
 
 #include <catch2/catch.hpp>
 

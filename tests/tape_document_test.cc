@@ -4,7 +4,7 @@
 #include <random>
 
 #include "random_json.h"
-#include "tools/tape_document.h"
+#include "store/tape_file/tape_document.h"
 #include "test_util.h"
 
 using namespace ssm;

@@ -6,7 +6,7 @@
 #include <random>
 
 #include "tests/test_util.h"
-#include "tools/tape_file_list.h"
+#include "store/tape_file/tape_file_list.h"
 
 using namespace ssm;
 namespace fs = std::filesystem;

@@ -6,7 +6,7 @@
 #include <cstdio>
 
 #include "store/canonical_json.h"
-#include "tools/tape_file.h"
+#include "store/tape_file/tape_file.h"
 #include "test_util.h"
 
 using namespace ssm;

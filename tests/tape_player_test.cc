@@ -1,4 +1,4 @@
-#include "proxy/tape_player.h"
+#include "proxy/replay/tape_player.h"
 
 #include <atomic>
 #include <random>

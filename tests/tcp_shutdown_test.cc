@@ -1,4 +1,4 @@
-#include "proxy/tcp_shutdown.h"
+#include "proxy/http/tcp_shutdown.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

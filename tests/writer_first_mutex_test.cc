@@ -1,4 +1,4 @@
-#include "proxy/writer_first_mutex.h"
+#include "proxy/replay/writer_first_mutex.h"
 
 #include <atomic>
 #include <chrono>

@@ -5,7 +5,7 @@
 
 #include "tools/cli_util.h"
 #include "tools/command.h"
-#include "tools/tape_file.h"
+#include "store/tape_file/tape_file.h"
 
 namespace ssm {
 namespace {

@@ -19,8 +19,8 @@
 
 #include "tools/cli_util.h"
 #include "tools/command.h"
-#include "tools/tape_file.h"
-#include "tools/tape_file_list.h"
+#include "store/tape_file/tape_file.h"
+#include "store/tape_file/tape_file_list.h"
 
 namespace ssm {
 namespace {

@@ -1,11 +1,11 @@
-// `ssm-replay lint`: checks GetCommandInvocation tapes against the SDK waiter (tools/waiter_lint.h).
+// `ssm-replay lint`: checks GetCommandInvocation tapes against the SDK waiter (proxy/ssm/waiter_lint.h).
 #include <iostream>
 #include <string>
 
 #include "store/tape_key.h"
 #include "tools/cli_util.h"
 #include "tools/command.h"
-#include "tools/waiter_lint.h"
+#include "proxy/ssm/waiter_lint.h"
 
 namespace ssm {
 namespace {

@@ -11,20 +11,20 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "proxy/cursor_table.h"
-#include "proxy/metrics.h"
+#include "proxy/replay/cursor_table.h"
+#include "proxy/http/metrics.h"
 #include "proxy/modes/mode.h"
 #include "proxy/modes/fault_mode.h"
 #include "proxy/modes/replay_mode.h"
-#include "proxy/request_parser.h"
-#include "proxy/server.h"
-#include "proxy/tape_player.h"
+#include "proxy/ssm/request_parser.h"
+#include "proxy/http/server.h"
+#include "proxy/replay/tape_player.h"
 #include "store/tape_store.h"
-#include "tools/buffered_stderr_sink.h"
+#include "proxy/log/buffered_stderr_sink.h"
 #include "tools/cli_util.h"
 #include "tools/command.h"
-#include "tools/serve_faults.h"
-#include "tools/serve_modes.h"
+#include "tools/serve_options.h"
+#include "proxy/modes/forwarding_modes.h"
 
 namespace ssm {
 namespace {
@@ -42,8 +42,8 @@ struct ServeArgs {
   size_t max_threads = 1024;
   size_t cache_mb = 24;
   size_t max_mapped_mb = 0;  // store pages kept mapped (StoreOptions::max_mapped_bytes); 0: no bound
-  ForwardingArgs forwarding;  // record / auto / passthrough (tools/serve_modes.h)
-  FaultArgs faults;           // --fault, --seed (tools/serve_faults.h)
+  ForwardingArgs forwarding;  // record / auto / passthrough (proxy/modes/forwarding_modes.h)
+  FaultArgs faults;           // --fault, --seed (tools/serve_options.h)
 };
 
 // A value safe to paste into a POSIX shell.

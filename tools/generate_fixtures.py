@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the bundled fixture tapes in fixtures/ (the tape-file format of tools/tape_file.h).
+"""Writes the bundled fixture tapes in fixtures/ (the tape-file format of store/tape_file/tape_file.h).
 
 The tapes follow the documented AWS shapes (botocore's ssm service model, the GetCommandInvocation and
 SendCommand API references, AWS CLI examples); they are not recordings of a real account. Everything is

@@ -4,11 +4,11 @@
 #ifndef SSM_REPLAY_PROXY_MODES_AUTO_MODE_H_
 #define SSM_REPLAY_PROXY_MODES_AUTO_MODE_H_
 
-#include "proxy/cursor_table.h"
+#include "proxy/replay/cursor_table.h"
 #include "proxy/modes/mode.h"
 #include "proxy/modes/record_mode.h"
 #include "proxy/modes/replay_mode.h"
-#include "proxy/tape_player.h"
+#include "proxy/replay/tape_player.h"
 
 namespace ssm {
 

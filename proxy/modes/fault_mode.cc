@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "proxy/aws_error.h"
+#include "proxy/ssm/aws_error.h"
 
 namespace ssm {
 namespace {
@@ -70,8 +70,8 @@ HttpResponse InvocationDoesNotExistResponse() {
   return JsonError(400, "{\"__type\":\"InvocationDoesNotExist\"}");
 }
 
-FaultMode::FaultMode(Mode* inner, const CursorTable* cursors, Metrics* metrics, FaultSpec spec, uint64_t seed)
-    : inner_(inner), cursors_(cursors), metrics_(metrics), spec_(std::move(spec)), seed_(seed) {}
+FaultMode::FaultMode(Mode* inner, const CursorTable* cursors, FaultCounter* faults, FaultSpec spec, uint64_t seed)
+    : inner_(inner), cursors_(cursors), faults_(faults), spec_(std::move(spec)), seed_(seed) {}
 
 FaultMode::Decision FaultMode::Decide(const SsmRequest& request) {
   const std::string& encoded = request.key.encoded();
@@ -127,11 +127,11 @@ ModeAnswer FaultMode::Handle(const SsmRequest& request) {
   }
   if (d.kind != FaultKind::kNone) {
     answer.outcome = Outcome::kFault;
-    if (metrics_) metrics_->RecordFault(FaultKindName(d.kind));
+    if (faults_) faults_->RecordFault(FaultKindName(d.kind));
   }
   if (d.delay_ms > 0) {
     answer.delay_us += d.delay_ms * 1000;
-    if (metrics_) metrics_->RecordFault("delay");
+    if (faults_) faults_->RecordFault("delay");
   }
   return answer;
 }

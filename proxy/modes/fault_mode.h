@@ -20,10 +20,10 @@
 #include <string>
 #include <unordered_map>
 
-#include "proxy/cursor_table.h"
-#include "proxy/fault_spec.h"
-#include "proxy/metrics.h"
+#include "proxy/modes/fault_counter.h"
+#include "proxy/modes/fault_spec.h"
 #include "proxy/modes/mode.h"
+#include "proxy/replay/cursor_table.h"
 
 namespace ssm {
 
@@ -39,10 +39,10 @@ HttpResponse InvocationDoesNotExistResponse();  // 400 {"__type":"InvocationDoes
 class FaultMode : public Mode {
  public:
   // `inner` answers the calls not faulted. `cursors` is the table `inner` walks, only read (a key's
-  // position); null means positions are unknown (every call counts at position 0). `metrics`
+  // position); null means positions are unknown (every call counts at position 0). `faults`
   // counts injected faults by kind (ssm_replay_faults_injected_total); may be null. None owned; all
   // must outlive the mode.
-  FaultMode(Mode* inner, const CursorTable* cursors, Metrics* metrics, FaultSpec spec, uint64_t seed);
+  FaultMode(Mode* inner, const CursorTable* cursors, FaultCounter* faults, FaultSpec spec, uint64_t seed);
   FaultMode(const FaultMode&) = delete;
   FaultMode& operator=(const FaultMode&) = delete;
 
@@ -72,7 +72,7 @@ class FaultMode : public Mode {
 
   Mode* inner_;
   const CursorTable* cursors_;
-  Metrics* metrics_;
+  FaultCounter* faults_;
   const FaultSpec spec_;
   const uint64_t seed_;
   std::array<Shard, kShards> shards_;

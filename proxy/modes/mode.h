@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "proxy/http_response.h"
-#include "proxy/ssm_request.h"
+#include "proxy/ssm/http_response.h"
+#include "proxy/ssm/ssm_request.h"
 
 namespace ssm {
 

@@ -4,7 +4,7 @@
 #define SSM_REPLAY_PROXY_MODES_PASSTHROUGH_MODE_H_
 
 #include "proxy/modes/mode.h"
-#include "proxy/upstream.h"
+#include "proxy/aws/upstream.h"
 
 namespace ssm {
 

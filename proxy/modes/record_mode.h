@@ -6,7 +6,7 @@
 // credentials or signature refused) are passed to the client and logged loudly but never stored, and
 // transport failures (upstream unreachable, timed out, garbled) answer 502/504 and store nothing.
 //
-// Secrets are redacted (proxy/redactor.h) before recording; a non-GetCommandInvocation request whose
+// Secrets are redacted (proxy/record/redactor.h) before recording; a non-GetCommandInvocation request whose
 // body held redacted text is recorded under the redacted request's key, since the key is stored too.
 #ifndef SSM_REPLAY_PROXY_MODES_RECORD_MODE_H_
 #define SSM_REPLAY_PROXY_MODES_RECORD_MODE_H_
@@ -15,9 +15,9 @@
 #include <functional>
 
 #include "proxy/modes/mode.h"
-#include "proxy/recorder.h"
-#include "proxy/redactor.h"
-#include "proxy/upstream.h"
+#include "proxy/record/recorder.h"
+#include "proxy/record/redactor.h"
+#include "proxy/aws/upstream.h"
 
 namespace ssm {
 

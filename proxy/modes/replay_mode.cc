@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <utility>
 
-#include "proxy/aws_error.h"
-#include "proxy/ssm_validation.h"
+#include "proxy/ssm/aws_error.h"
+#include "proxy/ssm/ssm_validation.h"
 
 namespace ssm {
 

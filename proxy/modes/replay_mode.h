@@ -9,9 +9,9 @@
 #include <optional>
 #include <string>
 
-#include "proxy/cursor_table.h"
+#include "proxy/replay/cursor_table.h"
 #include "proxy/modes/mode.h"
-#include "proxy/tape_player.h"
+#include "proxy/replay/tape_player.h"
 #include "store/status.h"
 
 namespace ssm {

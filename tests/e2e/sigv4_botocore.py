@@ -1,4 +1,4 @@
-"""botocore's SigV4 signer as a reference for ssm-replay's (proxy/sigv4_signer.h).
+"""botocore's SigV4 signer as a reference for ssm-replay's (proxy/aws/sigv4_signer.h).
 
 Used two ways:
   * by tests/sigv4_signer_test.cc ([botocore]): it runs `python3 sigv4_botocore.py < cases.json` and

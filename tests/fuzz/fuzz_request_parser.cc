@@ -1,4 +1,4 @@
-// Fuzz target: HTTP request to SSM call and tape key, ssm::ParseSsmRequest (proxy/request_parser.h).
+// Fuzz target: HTTP request to SSM call and tape key, ssm::ParseSsmRequest (proxy/ssm/request_parser.h).
 //
 // Input: a request written like HTTP/1.1 (so seeds are readable and real requests make good seeds):
 //   METHOD SP PATH [SP MAX_BODY] LF      (MAX_BODY: digits, the body limit; else the default 1 MiB)
@@ -7,7 +7,7 @@
 //   body                                 (all remaining bytes)
 //
 // Checked: no crash or undefined behaviour; canonicalising any body is an error value or the canonical
-// JSON, never a throw; the fast path for flat bodies (proxy/flat_json_object.h) reads exactly what the
+// JSON, never a throw; the fast path for flat bodies (proxy/ssm/flat_json_object.h) reads exactly what the
 // full parser reads; exactly one of request and error; an error has a status
 // and type from the documented set, a message without control bytes (it reaches logs), and renders
 // as AWS-shaped JSON; a parsed call names a known action, has an idempotent canonical body, and keeps
@@ -22,10 +22,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "proxy/aws_error.h"
-#include "proxy/flat_json_object.h"
-#include "proxy/request_parser.h"
-#include "proxy/ssm_actions.h"
+#include "proxy/ssm/aws_error.h"
+#include "proxy/ssm/flat_json_object.h"
+#include "proxy/ssm/request_parser.h"
+#include "proxy/ssm/ssm_actions.h"
 #include "store/canonical_json.h"
 #include "tests/fuzz/fuzz_check.h"
 

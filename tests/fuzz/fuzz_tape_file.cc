@@ -1,4 +1,4 @@
-// Fuzz target: the tape-file (fixture JSON) importer, ssm::ParseTapeFile (tools/tape_file.h).
+// Fuzz target: the tape-file (fixture JSON) importer, ssm::ParseTapeFile (store/tape_file/tape_file.h).
 //
 // Input: the text of a tape file.
 //
@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "store/tape.h"
-#include "tools/tape_file.h"
+#include "store/tape_file/tape_file.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

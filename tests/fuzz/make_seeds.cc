@@ -17,7 +17,7 @@
 #include "store/tape_key.h"
 #include "tests/fuzz/record_dictionary.h"
 #include "tests/fuzz/summary_keys.h"
-#include "tools/tape_file.h"
+#include "store/tape_file/tape_file.h"
 
 namespace fs = std::filesystem;
 

@@ -1,0 +1,52 @@
+// AccessLog: the one structured line the server logs per request, as JSON, so that client-chosen bytes
+// (a CommandId with quotes or newlines, a path with control characters) cannot forge log lines.
+// Headers are never part of it: they carry the client's credentials.
+#ifndef SSM_REPLAY_PROXY_HTTP_ACCESS_LOG_H_
+#define SSM_REPLAY_PROXY_HTTP_ACCESS_LOG_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "proxy/modes/mode.h"
+#include "store/tape_key.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace ssm {
+
+struct AccessEntry {
+  std::string_view method;
+  std::string_view path;
+  std::string_view action;      // empty when the request named no known action
+  const TapeKey* key = nullptr;  // the tape it played from; null when it got no key. Not owned.
+  Outcome outcome = Outcome::kError;
+  int status = 0;  // 0: the connection was dropped without an answer
+  int64_t micros = 0;
+};
+
+// {"action":...,"key":...,"method":...,"outcome":...,"path":...,"status":...,"us":...}: keys sorted,
+// one line, invalid UTF-8 replaced by U+FFFD. The key is described in SSM terms (TapeKey::Describe).
+std::string FormatAccessEntry(const AccessEntry& entry);
+// The same, appended to `out`.
+void AppendAccessEntry(std::string* out, const AccessEntry& entry);
+
+class AccessLog {
+ public:
+  // Lines go to `logger` at info level; nothing is formatted when info is off.
+  explicit AccessLog(std::shared_ptr<spdlog::logger> logger);
+  AccessLog(const AccessLog&) = delete;
+  AccessLog& operator=(const AccessLog&) = delete;
+
+  void Write(const AccessEntry& entry) const;
+
+ private:
+  std::shared_ptr<spdlog::logger> logger_;
+};
+
+}  // namespace ssm
+
+#endif  // SSM_REPLAY_PROXY_HTTP_ACCESS_LOG_H_

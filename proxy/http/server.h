@@ -1,0 +1,85 @@
+// Server: the HTTP front of ssm-replay (cpp-httplib). Parses each call (proxy/ssm/request_parser.h),
+// hands it to the Mode, and writes the answer with a fresh Date and Content-Length; serves the admin
+// endpoints (/__replay/health, /__replay/metrics, /__replay/reset); one access-log line per request.
+//
+// Tuned against cpp-httplib's defaults: TCP_NODELAY on (Nagle would add ~40 ms per answer), and an
+// elastic worker pool, because cpp-httplib holds one worker per keep-alive connection: hundreds of
+// keep-alive clients need hundreds of workers, which start on demand so an idle server stays small.
+#ifndef SSM_REPLAY_PROXY_HTTP_SERVER_H_
+#define SSM_REPLAY_PROXY_HTTP_SERVER_H_
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "proxy/http/metrics.h"
+#include "proxy/modes/mode.h"
+#include "proxy/ssm/request_parser.h"
+#include "proxy/http/tuned_http_server.h"
+#include "store/status.h"
+
+namespace ssm {
+
+class CursorTable;
+class TapePlayer;
+
+struct ListenAddress {
+  std::string host = "127.0.0.1";
+  int port = 4580;
+
+  // "HOST:PORT", "[V6]:PORT"; port 0 picks a free one.
+  static Result<ListenAddress> Parse(const std::string& text);
+  std::string ToString() const;  // brackets around IPv6 hosts
+};
+
+// True for addresses only this machine can reach: 127.0.0.0/8, ::1, localhost.
+bool IsLoopbackHost(const std::string& host);
+
+struct ServerOptions {
+  ListenAddress listen;
+  // When set, admin endpoints require header "X-Replay-Admin-Token: <token>" (or "Authorization:
+  // Bearer <token>"). Without it, admin endpoints are refused on a non-loopback listen address.
+  std::string admin_token;
+  // Threads, timeouts and the body limit (larger bodies: 413).
+  HttpTuning http{8, 1024, 5, 10, 10, kDefaultMaxBody};
+  std::string store_dir;  // for /__replay/health
+};
+
+// Capabilities the admin endpoints use; any may be null (a mode without tapes or cursors).
+struct ServerParts {
+  Mode* mode = nullptr;            // required
+  Metrics* metrics = nullptr;      // required
+  CursorTable* cursors = nullptr;  // POST /__replay/reset rewinds these
+  TapePlayer* player = nullptr;    // reset also drops its cached tapes; metrics read its gauges
+};
+
+class Server {
+ public:
+  // All of `parts` must outlive the server.
+  Server(ServerParts parts, ServerOptions options);
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  ~Server();
+
+  // Binds the listen address. IOError naming the address when it is taken or invalid.
+  Status Bind();
+  // The bound port (after Bind), useful with port 0.
+  int port() const;
+
+  // Serves until Stop() (from another thread) or a signal blocked by BlockStopSignals() arrives.
+  Status Run();
+  // Thread-safe; Run() returns soon after (keep-alive connections end within http.keep_alive_timeout_s).
+  void Stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Blocks SIGINT and SIGTERM in the calling thread and every thread it starts afterwards, so that
+// Server::Run can wait for them and stop cleanly. Call first thing, before any thread is started.
+void BlockStopSignals();
+
+}  // namespace ssm
+
+#endif  // SSM_REPLAY_PROXY_HTTP_SERVER_H_

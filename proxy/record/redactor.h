@@ -1,0 +1,57 @@
+// Redactor: removes secrets from an interaction before anything is written to the store.
+//
+// By default it replaces AWS access key ids (AKIA.../ASIA... followed by 16 upper-case letters or
+// digits), the values of X-Amz-Signature=, X-Amz-Credential= and X-Amz-Security-Token= in URLs (presigned
+// S3 URLs in StandardOutputUrl, ...), and the operator's own key id, secret and session token (exact
+// strings) with kRedacted. Extra patterns (`--redact REGEX`) catch secrets a command printed.
+//
+// JSON bodies stay valid JSON: only string tokens are rewritten, each one decoded, redacted and
+// re-encoded in place, so every byte outside a redacted string is kept exactly as received (member
+// order, spacing, number spelling). A body that is not JSON is redacted as bytes.
+#ifndef SSM_REPLAY_PROXY_RECORD_REDACTOR_H_
+#define SSM_REPLAY_PROXY_RECORD_REDACTOR_H_
+
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/interaction.h"
+#include "store/status.h"
+
+namespace ssm {
+
+inline constexpr char kRedacted[] = "[REDACTED]";
+
+struct RedactorOptions {
+  // Exact strings to remove wherever they appear: the operator's key id, secret, session token.
+  // Empty strings are ignored.
+  std::vector<std::string> secrets;
+  // ECMAScript regular expressions; each whole match is replaced.
+  std::vector<std::string> patterns;
+};
+
+class Redactor {
+ public:
+  // InvalidArgument naming the pattern when one of `options.patterns` is not a valid regex.
+  static Result<Redactor> Create(const RedactorOptions& options);
+
+  // Redacts plain text (no JSON awareness).
+  std::string RedactText(std::string text) const;
+
+  // Redacts a body: inside JSON string values when `body` is JSON, as text otherwise.
+  std::string RedactBody(const std::string& body) const;
+
+  // Redacts the request body, response body and header values of `interaction`.
+  void RedactInteraction(Interaction* interaction) const;
+
+ private:
+  Redactor() = default;
+
+  std::vector<std::string> secrets_;  // longest first, so a secret containing another goes whole
+  std::vector<std::regex> patterns_;  // the user's (the built-in rules are hand-written scanners)
+};
+
+}  // namespace ssm
+
+#endif  // SSM_REPLAY_PROXY_RECORD_REDACTOR_H_

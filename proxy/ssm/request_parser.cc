@@ -1,0 +1,170 @@
+#include "proxy/ssm/request_parser.h"
+
+#include <strings.h>
+
+#include <utility>
+
+#include "proxy/ssm/flat_json_object.h"
+#include "proxy/ssm/ssm_actions.h"
+#include "store/canonical_json.h"
+
+namespace ssm {
+namespace {
+
+ParsedRequest Fail(int status, const char* type, std::string message, std::string action = {}) {
+  ParsedRequest out;
+  out.error = AwsError{status, type, std::move(message)};
+  out.action = std::move(action);
+  return out;
+}
+
+// Clients' bytes go into messages: keep them short and printable.
+std::string Clip(std::string_view s, size_t max = 80) {
+  std::string out;
+  for (char c : s.substr(0, max)) out.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
+  if (s.size() > max) out += "...";
+  return out;
+}
+
+// A key field: absent or null -> nullopt; a string -> it; anything else -> SerializationException.
+bool StringField(const nlohmann::json& body, const char* name, std::optional<std::string>* out,
+                 AwsError* error) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) {
+    out->reset();
+    return true;
+  }
+  if (!it->is_string()) {
+    *error =
+        AwsError{400, "SerializationException",
+                 std::string("Unexpected value for ") + name + ": expected a string, got " + it->type_name()};
+    return false;
+  }
+  *out = it->get<std::string>();
+  return true;
+}
+
+// The key from its fields; `error` names what makes them unusable as a key (a NUL byte, a key too long).
+std::optional<TapeKey> MakeTapeKey(const std::string& action, std::optional<std::string> command_id,
+                                   std::optional<std::string> instance_id,
+                                   std::optional<std::string> plugin_name, const std::string& canonical_body,
+                                   AwsError* error) {
+  Result<TapeKey> key = action == kGetCommandInvocation
+                            ? TapeKey::ForInvocation(std::move(command_id).value_or(""),
+                                                     std::move(instance_id).value_or(""), std::move(plugin_name))
+                            : TapeKey::ForAction(action, canonical_body);
+  if (!key.ok()) {
+    *error =
+        AwsError{400, "ValidationException", "Invalid request for " + action + ": " + key.status().message()};
+    return std::nullopt;
+  }
+  return std::move(key).value();
+}
+
+std::optional<std::string> FlatField(const std::vector<FlatMember>& members, std::string_view name) {
+  std::optional<std::string_view> value = FindFlatMember(members, name);
+  if (!value) return std::nullopt;
+  return std::string(*value);
+}
+
+}  // namespace
+
+bool HeaderNameIs(std::string_view name, std::string_view expected) {
+  return name.size() == expected.size() && strncasecmp(name.data(), expected.data(), name.size()) == 0;
+}
+
+const std::string* FindHeader(const HeaderList& headers, std::string_view name) {
+  for (const auto& [key, value] : headers) {
+    if (HeaderNameIs(key, name)) return &value;
+  }
+  return nullptr;
+}
+
+std::optional<TapeKey> ExtractTapeKey(const std::string& action, const nlohmann::json& body,
+                                      const std::string& canonical_body, AwsError* error) {
+  std::optional<std::string> command_id, instance_id, plugin_name;
+  if (action == kGetCommandInvocation &&
+      (!StringField(body, "CommandId", &command_id, error) || !StringField(body, "InstanceId", &instance_id, error) ||
+       !StringField(body, "PluginName", &plugin_name, error))) {
+    return std::nullopt;
+  }
+  return MakeTapeKey(action, std::move(command_id), std::move(instance_id), std::move(plugin_name),
+                     canonical_body, error);
+}
+
+std::optional<TapeKey> ExtractTapeKey(const std::string& action, const std::vector<FlatMember>& body,
+                                      const std::string& canonical_body, AwsError* error) {
+  if (action != kGetCommandInvocation) return MakeTapeKey(action, {}, {}, {}, canonical_body, error);
+  return MakeTapeKey(action, FlatField(body, "CommandId"), FlatField(body, "InstanceId"),
+                     FlatField(body, "PluginName"), canonical_body, error);
+}
+
+ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, HeaderList headers,
+                              std::string body, size_t max_body) {
+  if (path != "/") {
+    return Fail(404, "NotFoundException",
+                "No such path '" + Clip(path) + "': the SSM API is served at POST / (admin endpoints " +
+                    "under /__replay/)");
+  }
+  if (method != "POST") {
+    return Fail(405, "MethodNotAllowedException",
+                "Method " + Clip(method, 16) + " is not allowed on /: SSM calls are POST / with " +
+                    "X-Amz-Target: AmazonSSM.<Action>");
+  }
+  if (body.size() > max_body) {
+    return Fail(413, "RequestEntityTooLargeException",
+                "Request body of " + std::to_string(body.size()) + " bytes exceeds the limit of " +
+                    std::to_string(max_body) + " bytes (serve --max-body)");
+  }
+  const std::string* target = FindHeader(headers, "X-Amz-Target");
+  if (target == nullptr) {
+    return Fail(400, "UnknownOperationException",
+                "Missing X-Amz-Target header: SSM calls name their operation as X-Amz-Target: "
+                "AmazonSSM.<Action>");
+  }
+  std::string action(ActionFromTarget(*target));
+  if (SsmActionIndex(action) < 0) {
+    return Fail(400, "UnknownOperationException",
+                "Unknown operation '" + Clip(*target) + "': expected AmazonSSM.<Action> naming an SSM API action");
+  }
+
+  std::optional<nlohmann::json> json;  // built only when the fast path cannot read the body
+  std::string canonical;
+  std::optional<TapeKey> key;
+  AwsError error;
+  if (std::optional<std::vector<FlatMember>> flat = ParseFlatJsonObject(body)) {
+    canonical = CanonicalFlatJson(*flat);
+    key = ExtractTapeKey(action, *flat, canonical, &error);
+  } else {
+    // One parse: the DOM gives the key fields, and its dump is the canonical body. (An empty body,
+    // which SDKs send for calls without parameters, took the fast path as {}.)
+    json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (json->is_discarded()) {
+      return Fail(400, "SerializationException", "Request body of " + action + " is not valid JSON", action);
+    }
+    if (!json->is_object()) {
+      return Fail(400, "SerializationException",
+                  "Request body of " + action + " must be a JSON object, got " + json->type_name(), action);
+    }
+    Result<std::string> dumped = CanonicalJsonOf(*json);
+    if (!dumped.ok()) {
+      return Fail(400, "SerializationException",
+                  "Request body of " + action + " is not valid JSON: " + dumped.status().message(), action);
+    }
+    canonical = std::move(dumped).value();
+    key = ExtractTapeKey(action, *json, canonical, &error);
+  }
+  if (!key) {
+    ParsedRequest out;
+    out.error = std::move(error);
+    out.action = std::move(action);
+    return out;
+  }
+  ParsedRequest out;
+  out.action = action;
+  out.request = SsmRequest{std::move(action), std::move(body), std::move(canonical), std::move(headers),
+                           std::move(*key),   std::move(json)};
+  return out;
+}
+
+}  // namespace ssm
