@@ -423,7 +423,7 @@ Status Server::Impl::Bind() {
   server_.set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& req, httplib::Response& res) { return HandleHttpError(req, res); }));
   server_.set_exception_handler(
-      [this](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
         std::string what = "unknown error";
         try {
           if (ep) std::rethrow_exception(ep);
