@@ -43,8 +43,13 @@ INSTANCE = "i-0123456789abcdef0"
 
 
 # serve in a network namespace of its own, where nothing else listens (so 127.0.0.1:4580 is free):
-# an unprivileged user namespace maps the caller to root there, which may bring its loopback up.
-NETNS = ["unshare", "--net", "--map-root-user", "sh", "-c", 'ip link set lo up && exec "$0" "$@"']
+# unshare (util-linux) maps the caller to root in a new user namespace, which may bring the new
+# loopback up (SIOCSIFFLAGS: IFF_UP | IFF_LOOPBACK), then the program given runs there.
+LOOPBACK_UP_THEN_EXEC = ("import fcntl, os, socket, struct, sys\n"
+                         "with socket.socket() as s:\n"
+                         "    fcntl.ioctl(s, 0x8914, struct.pack('16sH22x', b'lo', 0x1 | 0x8))\n"
+                         "os.execv(sys.argv[1], sys.argv[1:])\n")
+NETNS = ["unshare", "--net", "--map-root-user", sys.executable, "-c", LOOPBACK_UP_THEN_EXEC]
 # GET PATH on 127.0.0.1:PORT, run inside that namespace by nsenter: prints the HTTP status.
 PROBE = ("import http.client, sys\n"
          "c = http.client.HTTPConnection('127.0.0.1', int(sys.argv[1]), timeout=2)\n"
@@ -55,7 +60,7 @@ PROBE = ("import http.client, sys\n"
 def netns_available():
     """(True, "") when NETNS can run here; else (False, why not)."""
     try:
-        proc = subprocess.run([*NETNS, "true"], capture_output=True, text=True, timeout=30)
+        proc = subprocess.run([*NETNS, shutil.which("true")], capture_output=True, text=True, timeout=30)
     except OSError as e:
         return False, str(e)
     return proc.returncode == 0, proc.stderr.strip()
