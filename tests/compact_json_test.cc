@@ -149,3 +149,4 @@ TEST_CASE("damaged values are declined or copied as nlohmann reads them", "[comp
   CHECK(damaged.compared + damaged.declined == 20000);
   CHECK(damaged.compared > 1000);  // damage that leaves a valid value (or a valid one before it)
   CHECK(damaged.declined > 1000);
+}
