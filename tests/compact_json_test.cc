@@ -26,16 +26,27 @@ std::optional<std::string> Compact(const std::string& text, const std::string& a
   return out;
 }
 
+// How many inputs a loop compared with nlohmann, and how many CompactJsonValue declined: a loop's
+// counts are checked, so that one whose inputs all go one way (or that checks nothing) fails.
+struct Tally {
+  int compared = 0;
+  int declined = 0;
+};
+
 // The one property that matters: whenever it does not decline, nlohmann parses the same text and
 // dumps exactly what it wrote.
-void CheckAgainstNlohmann(const std::string& text) {
+void CheckAgainstNlohmann(const std::string& text, Tally* tally) {
   INFO(text);
   std::string out;
   const char* end = CompactJsonValue(text.data(), text.data() + text.size(), &out);
-  if (end == nullptr) return;
+  if (end == nullptr) {
+    ++tally->declined;
+    return;
+  }
   ordered_json parsed;
   REQUIRE_NOTHROW(parsed = ordered_json::parse(text.data(), end));  // the value it read, alone
   CHECK(out == Dump(parsed));
+  ++tally->compared;
 }
 
 }  // namespace
@@ -73,15 +84,24 @@ TEST_CASE("other spellings, invalid JSON and repeated keys are declined", "[comp
   }
   // A value never ends where its caller's parser would read the next byte as part of its token: it
   // goes on to the end of the number, or declines.
+  Tally whole;
   for (const char* after : {"x", "0", ".5", "e5", "\"", "{", "/", "-"}) {
     for (const char* value : {"1", "-7", "2.5", "true", "null", "\"s\"", "{}", "[1]"}) {
       std::string all = std::string(value) + after;
       INFO(all);
       std::string out;
       const char* end = CompactJsonValue(all.data(), all.data() + all.size(), &out);
-      if (end != nullptr) CHECK(end == all.data() + all.size());
+      if (end == nullptr) {
+        ++whole.declined;
+      } else {
+        CHECK(end == all.data() + all.size());
+        ++whole.compared;
+      }
     }
   }
+  // Read whole: "10", "-70", "1.5", "-7.5"; every other pair is declined.
+  CHECK(whole.compared == 4);
+  CHECK(whole.declined == 60);
   std::string deep = std::string(300, '[') + std::string(300, ']');
   CHECK_FALSE(Compact(deep));
   std::string ok = std::string(200, '[') + std::string(200, ']');
@@ -91,6 +111,7 @@ TEST_CASE("other spellings, invalid JSON and repeated keys are declined", "[comp
 TEST_CASE("random values nlohmann printed are copied exactly", "[compact_json]") {
   std::mt19937 rng(1129);
   int copied = 0;
+  Tally escaped;
   for (int round = 0; round < 3000; ++round) {
     ordered_json v = test::RandomJsonValue(rng);
     for (int indent : {-1, 2}) {
@@ -101,14 +122,18 @@ TEST_CASE("random values nlohmann printed are copied exactly", "[compact_json]")
       CHECK(*got == Dump(v));
       ++copied;
     }
-    CheckAgainstNlohmann(v.dump(2, ' ', /*ensure_ascii=*/true));  // \u escapes: declined or exact
+    CheckAgainstNlohmann(v.dump(2, ' ', /*ensure_ascii=*/true), &escaped);  // \u escapes: declined or exact
   }
   CHECK(copied == 6000);
+  CHECK(escaped.compared + escaped.declined == 3000);
+  CHECK(escaped.compared > 300);  // values without text needing \u escapes
+  CHECK(escaped.declined > 300);  // values with text nlohmann prints unescaped
 }
 
 TEST_CASE("damaged values are declined or copied as nlohmann reads them", "[compact_json]") {
   std::mt19937 rng(2026);
   const std::string bytes = "{}[],:\" \\/-+.0123456789eEtrufalsn\x01\x7f\xc3\xa9\xf0\x9f\xff";
+  Tally damaged;
   for (int round = 0; round < 20000; ++round) {
     std::string text = test::RandomJsonValue(rng).dump(static_cast<int>(rng() % 3) - 1);
     for (int edits = 1 + static_cast<int>(rng() % 3); edits > 0 && !text.empty(); --edits) {
@@ -119,6 +144,9 @@ TEST_CASE("damaged values are declined or copied as nlohmann reads them", "[comp
         default: text.insert(at, 1, bytes[rng() % bytes.size()]);
       }
     }
-    CheckAgainstNlohmann(text);
+    CheckAgainstNlohmann(text, &damaged);
   }
+  CHECK(damaged.compared + damaged.declined == 20000);
+  CHECK(damaged.compared > 1000);  // damage that leaves a valid value (or a valid one before it)
+  CHECK(damaged.declined > 1000);
 }

@@ -1,12 +1,14 @@
-// Helpers for unit tests: private temporary directories that clean up after themselves, and reading a
-// whole file.
+// Helpers for unit tests: private temporary directories that clean up after themselves, reading a
+// whole file, and waiting (bounded) for a condition instead of sleeping.
 #ifndef SSM_REPLAY_TESTS_TEST_UTIL_H_
 #define SSM_REPLAY_TESTS_TEST_UTIL_H_
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -45,6 +47,18 @@ inline std::string ReadWholeFile(const std::filesystem::path& path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
+}
+
+// Polls `condition` until it holds (true) or `timeout` passes (false). Callers REQUIRE the result, so
+// a condition that never comes fails the test instead of hanging it or passing by luck.
+template <typename Condition>
+bool WaitUntil(Condition condition, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
 }
 
 }  // namespace ssm::test

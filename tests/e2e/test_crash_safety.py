@@ -13,14 +13,13 @@ import http.client
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 import unittest
 
-from hardening_util import FastUpstream, ServeProcess, ssm_call
-from upstreams import BIN, export_tapes, operator_env, response_json
+from harness import ServeProcess, export_tapes, response_json, run_tool, ssm_call
+from upstreams import FastUpstream, operator_env
 
 CLIENTS = 16
 KILL_AFTER = 400        # answered calls before the SIGKILL
@@ -141,7 +140,7 @@ class CrashSafetyTest(unittest.TestCase):
             return {k: list(v) for k, v in received.items()}, answered[0]
 
     def check_store(self, store, received, answered):
-        verify = subprocess.run([BIN, "verify", "--store", store], capture_output=True, text=True, timeout=60)
+        verify = run_tool("verify", "--store", store)
         self.assertEqual(verify.returncode, 0, f"verify after SIGKILL: {verify.stdout}{verify.stderr}")
 
         tapes = exported_tapes(store)

@@ -8,12 +8,10 @@ import socket
 import time
 import unittest
 
-import boto3
-import botocore.config
 import botocore.exceptions
 
-from harness import (DUMMY_KEY_ID, DUMMY_SECRET, DUMMY_TOKEN, REGION, WAITER_FAILURE, WAITER_SUCCESS,
-                     ReplayServer, count_calls, invocation_tapes, run_tool)
+from fixture_tapes import WAITER_FAILURE, WAITER_SUCCESS, invocation_tapes
+from harness import ReplayServer, count_calls, run_tool, ssm_client
 
 NO_DELAY = {"Delay": 0, "MaxAttempts": 20}
 
@@ -21,10 +19,7 @@ NO_DELAY = {"Delay": 0, "MaxAttempts": 20}
 def client(server, **retries):
     """A boto3 SSM client with standard retries configured by `retries`. botocore's max_attempts counts
     retries after the first attempt; total_max_attempts counts every attempt."""
-    session = boto3.session.Session(aws_access_key_id=DUMMY_KEY_ID, aws_secret_access_key=DUMMY_SECRET,
-                                    aws_session_token=DUMMY_TOKEN, region_name=REGION)
-    cfg = botocore.config.Config(retries={"mode": "standard", **retries})
-    return session.client("ssm", endpoint_url=server.url, config=cfg)
+    return ssm_client(server.url, retries={"mode": "standard", **retries})
 
 
 def retrying_client(server):

@@ -16,8 +16,9 @@ import threading
 import time
 import unittest
 
-from harness import ReplayServer, fixture_tapes, invocation_tapes, store_digest
-from hardening_util import proc_counts, ssm_call
+from fixture_tapes import fixture_tapes, invocation_tapes
+from harness import ReplayServer, ssm_call, store_digest, wait_until
+from procfs import peer_ports, proc_counts
 
 CLIENTS = 200
 CALLS_PER_CLIENT = 3
@@ -209,7 +210,11 @@ class LoadTest(unittest.TestCase):
                 s.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: AmazonSSM.GetCommandInvocation\r\n"
                           b"Content-Type: application/x-amz-json-1.1\r\nContent-Length: 1000\r\n\r\n{\"Comm")
                 unfinished.append(s)
-            time.sleep(0.3)  # the slow ones are now inside the server, each holding a worker
+            # The slow ones are inside the server: it accepted every one of their connections.
+            slow_ports = {s.getsockname()[1] for s in tricklers + unfinished}
+            wait_until(lambda: slow_ports <= peer_ports(self.server.pid), 10,
+                       lambda: f"the server to accept the slow clients "
+                               f"({len(slow_ports - peer_ports(self.server.pid))} of 20 not accepted)")
 
             # Everyone else: 10 clients x 5 calls, each on a fresh connection, while the slow ones hang.
             latencies, failures = [], []

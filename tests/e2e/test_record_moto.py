@@ -13,8 +13,8 @@ import unittest
 import boto3
 import botocore.exceptions
 
-from upstreams import (Moto, Serve, aws_cli, clean_env, export_bytes, export_tapes, forbidden_strings,
-                       free_port, operator_env, ssm_client, store_bytes)
+from harness import ServeProcess, clean_env, export_bytes, export_tapes, store_bytes
+from upstreams import Moto, forbidden_strings, free_port, operator_env, proxy_cli, proxy_client
 
 DOCUMENT = "AWS-RunShellScript"
 
@@ -37,25 +37,25 @@ class RecordMotoTest(unittest.TestCase):
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def serve(self, mode, *args, env):
-        s = Serve(self.store, mode, *args, env=env)
-        self.cleanups.append(s.stop)
+        s = ServeProcess(self.store, mode, *args, env=env)
+        self.cleanups.append(s.close)
         return s
 
     def flow(self, url, command_ids=None):
         """The client calls of one run: the AWS CLI's outputs and boto3's raw answer bodies, in order.
         On replay, `command_ids` (from the record run) stand in for the ids SendCommand answered."""
         outputs, raw = [], []
-        rc, out, err = aws_cli(url, "send-command", "--document-name", DOCUMENT, "--instance-ids", self.instance,
+        rc, out, err = proxy_cli(url, "send-command", "--document-name", DOCUMENT, "--instance-ids", self.instance,
                                "--parameters", "commands=echo hello")
         self.assertEqual(rc, 0, err)
         outputs.append(out)
         cli_command = json.loads(out)["Command"]["CommandId"]
-        rc, out, err = aws_cli(url, "get-command-invocation", "--command-id", cli_command,
+        rc, out, err = proxy_cli(url, "get-command-invocation", "--command-id", cli_command,
                                "--instance-id", self.instance)
         self.assertEqual(rc, 0, err)
         outputs.append(out)
 
-        client = ssm_client(url, raw=raw)
+        client = proxy_client(url, raw=raw)
         sent = client.send_command(InstanceIds=[self.instance], DocumentName=DOCUMENT,
                                    Parameters={"commands": ["echo hello"]})
         boto_command = sent["Command"]["CommandId"]
@@ -97,7 +97,7 @@ class RecordMotoTest(unittest.TestCase):
     def test_record_run_replaces_tapes_and_append_keeps_them(self):
         def one_call(*extra):
             proxy = self.serve("record", "--upstream", self.moto.url, *extra, env=operator_env())
-            ssm_client(proxy.url).list_commands()
+            proxy_client(proxy.url).list_commands()
             proxy.stop()
             tapes = export_tapes(self.store)
             self.assertEqual(len(tapes), 1)
@@ -111,7 +111,7 @@ class RecordMotoTest(unittest.TestCase):
         dead = f"http://127.0.0.1:{free_port()}"
         proxy = self.serve("record", "--upstream", dead, "--upstream-timeout", "2", env=operator_env())
         with self.assertRaises(botocore.exceptions.ClientError) as caught:
-            ssm_client(proxy.url).list_commands()
+            proxy_client(proxy.url).list_commands()
         error = caught.exception.response
         self.assertEqual(error["ResponseMetadata"]["HTTPStatusCode"], 502)
         self.assertEqual(error["Error"]["Code"], "UpstreamUnreachableException")

@@ -10,9 +10,11 @@ import unittest
 
 import botocore.exceptions
 
-from upstreams import (CLIENT_KEY_ID, OPERATOR_KEY_ID, OPERATOR_SECRET, OPERATOR_TOKEN, Serve, SigCheckUpstream,
-                       aws_cli, clean_env, export_bytes, export_tapes, forbidden_strings, operator_env,
-                       response_json, run_serve_expect_failure, ssm_client, store_bytes)
+from harness import (ServeProcess, clean_env, export_bytes, export_tapes, response_json, run_serve_expect_failure,
+                     store_bytes)
+from server_log import access_entries
+from upstreams import (CLIENT_KEY_ID, OPERATOR_KEY_ID, OPERATOR_SECRET, OPERATOR_TOKEN, SigCheckUpstream,
+                       forbidden_strings, operator_env, proxy_cli, proxy_client)
 
 COMMAND_ID = "9f8e7d6c-5b4a-4321-8fed-cba987654321"
 INSTANCE_A = "i-0aaaaaaaaaaaaaaaa"
@@ -60,8 +62,8 @@ class RecordSigningTest(unittest.TestCase):
         return u
 
     def serve(self, mode, *args, env):
-        s = Serve(self.store, mode, *args, env=env)
-        self.cleanups.append(s.stop)
+        s = ServeProcess(self.store, mode, *args, env=env)
+        self.cleanups.append(s.close)
         return s
 
     def assert_store_clean(self, upstream, extra=()):
@@ -78,14 +80,14 @@ class RecordSigningTest(unittest.TestCase):
                 shutil.rmtree(self.store, ignore_errors=True)
                 up = self.upstream(OPERATOR_TOKEN if with_token else "")
                 proxy = self.serve("record", "--upstream", up.url, env=operator_env(with_token=with_token))
-                client = ssm_client(proxy.url)
+                client = proxy_client(proxy.url)
                 sent = client.send_command(InstanceIds=[INSTANCE_A], DocumentName="AWS-RunShellScript",
                                            Parameters={"commands": ["echo hello"]})
                 self.assertEqual(sent["Command"]["CommandId"], COMMAND_ID)
                 first = client.get_command_invocation(CommandId=COMMAND_ID, InstanceId=INSTANCE_A)
                 second = client.get_command_invocation(CommandId=COMMAND_ID, InstanceId=INSTANCE_A)
                 self.assertEqual((first["Status"], second["Status"]), ("InProgress", "Success"))
-                rc, out, err = aws_cli(proxy.url, "get-command-invocation", "--command-id", COMMAND_ID,
+                rc, out, err = proxy_cli(proxy.url, "get-command-invocation", "--command-id", COMMAND_ID,
                                        "--instance-id", INSTANCE_A)
                 self.assertEqual(rc, 0, err)
                 self.assertEqual(json.loads(out)["Status"], "Success")
@@ -107,7 +109,7 @@ class RecordSigningTest(unittest.TestCase):
     def test_wrong_secret_reaches_client_as_403_and_store_is_unchanged(self):
         up = self.upstream(OPERATOR_TOKEN)
         good = self.serve("record", "--upstream", up.url, env=operator_env(with_token=True))
-        ssm_client(good.url).get_command_invocation(CommandId=COMMAND_ID, InstanceId=INSTANCE_A)
+        proxy_client(good.url).get_command_invocation(CommandId=COMMAND_ID, InstanceId=INSTANCE_A)
         good.stop()
         before = export_bytes(self.store)
         self.assertIn(b"InProgress", before)
@@ -116,7 +118,7 @@ class RecordSigningTest(unittest.TestCase):
                          env=operator_env(with_token=True, secret="not-the-operators-secret"))
         raw = []
         with self.assertRaises(botocore.exceptions.ClientError) as caught:
-            ssm_client(bad.url, raw=raw).get_command_invocation(CommandId=COMMAND_ID, InstanceId=INSTANCE_B)
+            proxy_client(bad.url, raw=raw).get_command_invocation(CommandId=COMMAND_ID, InstanceId=INSTANCE_B)
         error = caught.exception.response
         self.assertEqual(error["ResponseMetadata"]["HTTPStatusCode"], 403)
         self.assertEqual(error["Error"]["Code"], "InvalidSignatureException")
@@ -124,7 +126,7 @@ class RecordSigningTest(unittest.TestCase):
         self.assertNotIn(OPERATOR_TOKEN, error["Error"]["Message"])
         self.assertNotIn(OPERATOR_TOKEN.encode(), b"".join(raw))
         bad.stop()
-        log = bad.read_stderr()
+        log = bad.stderr()
         self.assertIn("InvalidSignatureException", log)
         self.assertIn("NOT recorded", log)
         for secret in (OPERATOR_SECRET, OPERATOR_TOKEN, "not-the-operators-secret"):
@@ -134,7 +136,7 @@ class RecordSigningTest(unittest.TestCase):
     def test_redact_removes_printed_marker_and_url_credentials(self):
         up = self.upstream()
         proxy = self.serve("record", "--upstream", up.url, "--redact", "MARKER-[0-9]+", env=operator_env())
-        client = ssm_client(proxy.url)
+        client = proxy_client(proxy.url)
         # The marker is in the request too (the command that prints it): not even the key may keep it.
         client.send_command(InstanceIds=[INSTANCE_A], DocumentName="AWS-RunShellScript",
                             Parameters={"commands": [f"echo {MARKER}"]})
@@ -150,7 +152,7 @@ class RecordSigningTest(unittest.TestCase):
         self.assert_store_clean(up, extra=[MARKER, PRINTED_KEY, URL_SIGNATURE])
 
         replay = self.serve("replay", env=clean_env())
-        client = ssm_client(replay.url)
+        client = proxy_client(replay.url)
         client.get_command_invocation(CommandId=COMMAND_ID, InstanceId=INSTANCE_A)
         replayed = client.get_command_invocation(CommandId=COMMAND_ID, InstanceId=INSTANCE_A)
         self.assertEqual(replayed["StandardOutputContent"], "hello [REDACTED] key=[REDACTED]\n")
@@ -160,12 +162,12 @@ class RecordSigningTest(unittest.TestCase):
     def test_auto_mode_forwards_only_unrecorded_keys(self):
         up = self.upstream()
         recorder = self.serve("record", "--upstream", up.url, env=operator_env())
-        recorded = ssm_client(recorder.url).get_command_invocation(CommandId=COMMAND_ID, InstanceId=INSTANCE_A)
+        recorded = proxy_client(recorder.url).get_command_invocation(CommandId=COMMAND_ID, InstanceId=INSTANCE_A)
         recorder.stop()
         self.assertEqual(up.count(), 1)
 
         auto = self.serve("auto", "--upstream", up.url, env=operator_env())
-        client = ssm_client(auto.url)
+        client = proxy_client(auto.url)
         hit = client.get_command_invocation(CommandId=COMMAND_ID, InstanceId=INSTANCE_A)
         self.assertEqual(up.count(), 1, "a recorded key was forwarded")
         self.assertEqual(hit["Status"], recorded["Status"])
@@ -178,12 +180,12 @@ class RecordSigningTest(unittest.TestCase):
         self.assertEqual(first_b["Status"], "InProgress")
         self.assertEqual(again_b["Status"], "InProgress")
         auto.stop()
-        self.assertIn("outcome\":\"recorded", auto.read_stderr())
+        self.assertIn("recorded", [e["outcome"] for e in access_entries(auto.stderr())])
 
     def test_passthrough_forwards_and_records_nothing(self):
         up = self.upstream()
         proxy = self.serve("passthrough", "--upstream", up.url, env=operator_env())
-        client = ssm_client(proxy.url)
+        client = proxy_client(proxy.url)
         a = client.get_command_invocation(CommandId=COMMAND_ID, InstanceId=INSTANCE_A)
         b = client.get_command_invocation(CommandId=COMMAND_ID, InstanceId=INSTANCE_A)
         self.assertEqual((a["Status"], b["Status"]), ("InProgress", "Success"))

@@ -9,12 +9,15 @@ import shlex
 import signal
 import subprocess
 import tempfile
+import time
 import unittest
 
 import botocore.exceptions
 
-from harness import (DUMMY_KEY_ID, DUMMY_SECRET, DUMMY_TOKEN, WAITER_FAILURE, ReplayServer, client_env,
-                     count_calls, fixture_tapes, import_fixtures, invocation_tapes, run_tool, store_digest)
+from fixture_tapes import WAITER_FAILURE, fixture_tapes, invocation_tapes
+from harness import (DUMMY_KEY_ID, DUMMY_SECRET, DUMMY_TOKEN, ReplayServer, client_env, count_calls, import_fixtures,
+                     run_tool, store_digest)
+from server_log import access_entries
 
 NO_DELAY = {"Delay": 0, "MaxAttempts": 20}
 
@@ -70,11 +73,7 @@ class ReplayClientsTest(unittest.TestCase):
 
     def test_print_example_command_works(self):
         with ReplayServer("--print-example") as server:
-            line = ""
-            for _ in range(20):
-                line = server.read_stdout_line()
-                if "aws ssm get-command-invocation" in line:
-                    break
+            line = server.wait_for_stdout(r"[^\n]*aws ssm get-command-invocation[^\n]*\n").group(0)
             self.assertIn(f"--endpoint-url {server.url}", line)
             argv = shlex.split(line.strip())
             env_assignments = [a for a in argv if "=" in a and a.split("=")[0].isupper()]
@@ -267,7 +266,6 @@ class ReplayClientsTest(unittest.TestCase):
 
     def test_latency_fixed_delays_answers(self):
         # A lower bound only: the server must wait at least the configured time (no upper-bound timing).
-        import time
         tape = ending_in({"Success"})[0]
         with ReplayServer("--latency", "fixed:300") as server:
             started = time.monotonic()
@@ -345,23 +343,22 @@ class ReplayClientsTest(unittest.TestCase):
             self.assertIn(b"ssm_replay_requests_total", body)
 
     def test_access_log_has_outcomes_and_no_credentials(self):
-        tape = ending_in({"Success"})[0]
+        tape = next(t for t in ending_in({"Success"}) if t.answers[0][0] == 200)
         with ReplayServer("--log-level", "info") as server:
             client = server.ssm_client()
-            client.get_command_invocation(**tape.params()) if tape.answers[0][0] == 200 else None
+            self.assertEqual(client.get_command_invocation(**tape.params())["Status"], tape.states()[0])
             try:
                 client.get_command_invocation(CommandId=tape.command_id, InstanceId="i-0fffffffffffffff0")
             except botocore.exceptions.ClientError:
                 pass
             server.call("GetCommandInvocation", "{bad")
             self.assertEqual(server.stop(), 0)
-            log = server.stderr_text
-        lines = [json.loads(l.split(" access ", 1)[1]) for l in log.splitlines() if " access {" in l]
-        outcomes = {l["outcome"] for l in lines}
-        self.assertIn("miss", outcomes)
-        self.assertIn("error", outcomes)
-        for l in lines:
-            self.assertEqual(set(l), {"method", "path", "action", "key", "outcome", "status", "us"})
+            log = server.stderr()
+        entries = [e for e in access_entries(log) if e["action"] == "GetCommandInvocation"]  # not admin calls
+        self.assertEqual([e["outcome"] for e in entries], ["hit", "miss", "error"], log)
+        self.assertEqual([e["status"] for e in entries], [200, 404, 400])
+        for e in entries:
+            self.assertLessEqual({"method", "path", "action", "key", "outcome", "status", "us"}, set(e))
         for secret in (DUMMY_KEY_ID, DUMMY_SECRET, DUMMY_TOKEN, "Authorization", "Signature="):
             self.assertNotIn(secret, log)
 

@@ -8,7 +8,6 @@ import http.client
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -16,9 +15,10 @@ import unittest
 
 import botocore.exceptions
 
-from harness import store_digest
-from hardening_util import FaultyUpstream, ServeProcess, proc_counts, ssm_call, wait_until
-from upstreams import BIN, operator_env, ssm_client
+from harness import ServeProcess, run_tool, ssm_call, ssm_client, store_digest, wait_until
+from procfs import proc_counts
+from server_log import log_lines_at
+from upstreams import FaultyUpstream, operator_env
 
 TIMEOUT_S = 1
 COMMAND_ID = "0f1e2d3c-4b5a-4697-8877-665544332211"
@@ -77,8 +77,7 @@ class UpstreamFaultsTest(unittest.TestCase):
 
     def assert_nothing_recorded(self):
         self.assertEqual(store_digest(self.store), self.digest, "a failed call changed the store")
-        listed = subprocess.run([BIN, "list", "--store", self.store, "--json"], capture_output=True, text=True,
-                                timeout=30)
+        listed = run_tool("list", "--store", self.store, "--json")
         self.assertEqual(listed.returncode, 0, listed.stderr)
         self.assertEqual(json.loads(listed.stdout or "[]"), [], "a failed call left a tape")
 
@@ -126,9 +125,9 @@ class UpstreamFaultsTest(unittest.TestCase):
                 self.assertEqual(error["ResponseMetadata"]["HTTPStatusCode"], EXPECTED[behaviour][0])
                 self.assert_nothing_recorded()
         self.assertIsNone(self.proxy.proc.poll())
-        # Logged, naming the cause, at warn level.
-        log = self.proxy.stderr()
-        self.assertIn("not recorded", log)
+        # Logged, naming the cause, at warn level (the log is written asynchronously).
+        self.proxy.wait_for_stderr(lambda log: any("not recorded" in line for line in log_lines_at(log, "warn")),
+                                   what="a warning saying the call was not recorded")
 
     def test_2_many_faulty_calls_leak_no_thread_or_connection(self):
         pid = self.proxy.pid
@@ -136,7 +135,7 @@ class UpstreamFaultsTest(unittest.TestCase):
         for behaviour in ("reset", "garbage", "truncated"):
             self.assertEqual(self.run_many(behaviour, 8, 2), [])
         self.assertEqual(self.run_many("slow", 8, 1), [])
-        self.assertTrue(wait_until(lambda: self.upstream.open_connections() == 0, 10))
+        wait_until(lambda: self.upstream.open_connections() == 0, 10, "the warm-up's upstream connections to close")
         threads0, fds0 = proc_counts(pid)
 
         for behaviour in ("reset", "garbage", "truncated"):
@@ -144,22 +143,26 @@ class UpstreamFaultsTest(unittest.TestCase):
         slow_closed = self.upstream.closed_by_peer
         self.assertEqual(self.run_many("slow", 8, 2), [])
         # The proxy itself closed each timed-out upstream connection (the upstream would wait 30 s).
-        self.assertTrue(wait_until(lambda: self.upstream.closed_by_peer - slow_closed == 16, 5),
-                        f"{self.upstream.closed_by_peer - slow_closed} of 16 timed-out upstream connections "
-                        "closed by the proxy")
+        wait_until(lambda: self.upstream.closed_by_peer - slow_closed == 16, 5,
+                   lambda: f"the proxy to close 16 timed-out upstream connections (closed "
+                           f"{self.upstream.closed_by_peer - slow_closed})")
         for behaviour in ("reset", "garbage", "truncated"):
             self.assertEqual(self.run_many(behaviour, 8, 5), [])
 
-        settled = wait_until(lambda: (proc_counts(pid)[0] <= threads0 + SLACK_THREADS and
-                                      proc_counts(pid)[1] <= fds0 + SLACK_FDS), 10)
-        threads1, fds1 = proc_counts(pid)
-        sys.stderr.write(f"[threads {threads0} -> {threads1}, fds {fds0} -> {fds1}, "
-                         f"{self.upstream.requests} upstream calls] ")
-        self.assertTrue(settled, f"threads {threads0} -> {threads1}, descriptors {fds0} -> {fds1} after "
-                                 f"~{self.upstream.requests} faulty upstream calls")
+        def settled():
+            threads, fds = proc_counts(pid)
+            return threads <= threads0 + SLACK_THREADS and fds <= fds0 + SLACK_FDS
+
+        def counts():
+            threads1, fds1 = proc_counts(pid)
+            return (f"threads {threads0} -> {threads1}, descriptors {fds0} -> {fds1} after "
+                    f"~{self.upstream.requests} faulty upstream calls")
+
+        wait_until(settled, 10, lambda: f"the server to settle ({counts()})")
+        sys.stderr.write(f"[{counts()}] ")
         # The proxy closed every upstream connection it opened (the slow ones after its timeout).
-        self.assertTrue(wait_until(lambda: self.upstream.open_connections() == 0, 10),
-                        f"{self.upstream.open_connections()} upstream connections left open")
+        wait_until(lambda: self.upstream.open_connections() == 0, 10,
+                   lambda: f"upstream connections to close ({self.upstream.open_connections()} left open)")
         self.assert_nothing_recorded()
 
     def test_3_healthy_again_after_faults(self):
@@ -167,8 +170,7 @@ class UpstreamFaultsTest(unittest.TestCase):
         status, _, body = self.call()
         self.assertEqual(status, 200, body[:300])
         self.assertEqual(json.loads(body)["Status"], "Success")
-        listed = subprocess.run([BIN, "list", "--store", self.store, "--json"], capture_output=True, text=True,
-                                timeout=30)
+        listed = run_tool("list", "--store", self.store, "--json")
         self.assertEqual(len(json.loads(listed.stdout)), 1, "the healthy answer was not recorded")
 
 

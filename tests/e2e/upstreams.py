@@ -1,24 +1,25 @@
-"""Upstreams and processes for the record-path end-to-end tests (tests/e2e/test_record_*.py).
+"""Fake upstreams for the record-path end-to-end tests, each on a free 127.0.0.1 port:
 
-  * free_port(), wait_port()
-  * Moto: moto's server (SSM and EC2 emulator) on a loopback port.
-  * Serve: build/ssm-replay serve in any mode on a free loopback port (read from its "listening on" line).
-  * SigCheckUpstream: an SSM look-alike on loopback that recomputes, with botocore, the SigV4 signature of
-    every request with the operator's known credentials and answers 403 InvalidSignatureException (or
-    UnrecognizedClientException) on a mismatch, as AWS does; 200 with canned SSM answers otherwise.
-  * store_bytes(), export_bytes(): everything a store holds on disk, and its export, for secret scans.
+  * Moto: moto's server (SSM and EC2 emulator).
+  * SsmLookalike: the base of the HTTP fakes below (a threaded server answering AWS JSON 1.1 calls).
+  * FastUpstream: quick and signature-blind; every answer carries a unique request id, in the
+    x-amzn-RequestId header and in the body, so a client's answer can be found on tape.
+  * SigCheckUpstream: recomputes, with botocore, the SigV4 signature of every request with the
+    operator's known credentials and answers 403 InvalidSignatureException (or
+    UnrecognizedClientException) on a mismatch, as AWS does; canned SSM answers otherwise.
+  * EchoUpstream: echoes credentials back the way real answers can (a command's output that printed
+    the environment; AWS's 403 quoting the canonical request), for the log scans.
+  * FaultyUpstream: a raw TCP upstream that misbehaves on purpose: slow, reset, garbage, truncated.
+Also the operator's and the client's (fake) credentials, and the strings no store or log may hold.
 
-Everything listens on 127.0.0.1 only. Never print what SigCheckUpstream saw: it holds signatures.
-"""
-import atexit
+ssm-replay itself is started by harness.py only. Never print what a fake saw: it holds signatures."""
 import datetime
 import http.server
+import itertools
 import json
-import os
 import re
-import shutil
-import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -30,7 +31,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-BIN = os.environ.get("SSM_REPLAY_BIN", os.path.join(os.path.dirname(__file__), "../../build/ssm-replay"))
+from harness import aws_cli, clean_env, client_env, ssm_client, wait_until
 
 # The operator's credentials, as the proxy is given them. Fake, but shaped like real ones so the
 # default redaction patterns would catch the key id even without the exact-string rule.
@@ -42,71 +43,65 @@ CLIENT_KEY_ID = "AKIACLIENTDUMMY00000"
 CLIENT_SECRET = "client-secret-not-forwarded"
 
 
+def operator_env(with_token=False, key_id=OPERATOR_KEY_ID, secret=OPERATOR_SECRET, token=OPERATOR_TOKEN,
+                 region="us-east-1"):
+    """For serve in a forwarding mode: the operator's credentials and region."""
+    env = clean_env(AWS_ACCESS_KEY_ID=key_id, AWS_SECRET_ACCESS_KEY=secret, AWS_REGION=region)
+    if with_token:
+        env["AWS_SESSION_TOKEN"] = token
+    return env
+
+
+def proxy_client(url, raw=None):
+    """A boto3 SSM client of the proxy at `url` with the client's credentials (harness.ssm_client)."""
+    return ssm_client(url, CLIENT_KEY_ID, CLIENT_SECRET, None, raw=raw)
+
+
+def proxy_cli(url, *args):
+    """The AWS CLI as a client of the proxy at `url` with the client's credentials (harness.aws_cli)."""
+    return aws_cli(url, *args, env=client_env(CLIENT_KEY_ID, CLIENT_SECRET, None))
+
+
+def forbidden_strings(extra=()):
+    return [OPERATOR_KEY_ID, OPERATOR_SECRET, OPERATOR_TOKEN, CLIENT_KEY_ID, CLIENT_SECRET, "Authorization",
+            "authorization", *extra]
+
+
 def free_port():
+    """A port nothing listens on right now (for moto, and for an upstream that is not there)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def wait_port(port, timeout=30.0, proc=None):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode} before listening on {port}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
-
-
-_HOME = None
-
-
-def _empty_home():
-    """One empty HOME for every process these tests start, removed when the tests end."""
-    global _HOME
-    if _HOME is None:
-        _HOME = tempfile.mkdtemp(prefix="ssm-e2e-home-")
-        atexit.register(shutil.rmtree, _HOME, True)
-    return _HOME
-
-
-def clean_env(**extra):
-    """An environment with no AWS settings of the user's (no ~/.aws either), plus `extra`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env["HOME"] = _empty_home()
-    env["AWS_CONFIG_FILE"] = os.path.join(env["HOME"], "no-config")
-    env["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(env["HOME"], "no-credentials")
-    env.update(extra)
-    return env
-
-
-def operator_env(with_token=False, secret=OPERATOR_SECRET, region="us-east-1"):
-    env = clean_env(AWS_ACCESS_KEY_ID=OPERATOR_KEY_ID, AWS_SECRET_ACCESS_KEY=secret, AWS_REGION=region)
-    if with_token:
-        env["AWS_SESSION_TOKEN"] = OPERATOR_TOKEN
-    return env
-
-
-def client_env(region="us-east-1"):
-    """For the AWS CLI run as a client of the proxy."""
-    return clean_env(AWS_ACCESS_KEY_ID=CLIENT_KEY_ID, AWS_SECRET_ACCESS_KEY=CLIENT_SECRET,
-                     AWS_DEFAULT_REGION=region, AWS_PAGER="", AWS_MAX_ATTEMPTS="1")
+def accepts(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
 class Moto:
     """python3 -m moto.server on a free loopback port."""
 
-    def __init__(self):
+    def __init__(self, timeout=30.0):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p",
                                       str(self.port)], stdout=self.log, stderr=subprocess.STDOUT,
                                      env=clean_env())
-        wait_port(self.port, proc=self.proc)
+
+        def up():
+            if self.proc.poll() is not None:
+                raise AssertionError(f"moto exited with {self.proc.returncode} before listening")
+            return accepts(self.port)
+        try:
+            wait_until(up, timeout, f"moto on 127.0.0.1:{self.port}")
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self):
         if self.proc.poll() is None:
@@ -119,52 +114,99 @@ class Moto:
         self.log.close()
 
 
-class Serve:
-    """build/ssm-replay serve ... --listen 127.0.0.1:0, stopped with SIGTERM."""
+# ---- HTTP look-alikes -------------------------------------------------------------------------------
 
-    def __init__(self, store, mode, *args, env=None):
-        self.stderr = tempfile.TemporaryFile()
-        self.final_stderr = ""
-        self.proc = subprocess.Popen([BIN, "serve", "--store", store, "--mode", mode, "--listen", "127.0.0.1:0",
-                                      *args], stdout=subprocess.PIPE, stderr=self.stderr, text=True,
-                                     env=env if env is not None else clean_env())
-        line = self.proc.stdout.readline()
-        match = re.match(r"listening on 127\.0\.0\.1:(\d+)", line)
-        if not match:
-            self.proc.wait(10)
-            self.stop()
-            raise RuntimeError(f"serve did not start: stdout {line!r}, stderr {self.read_stderr()!r}")
-        self.port = int(match.group(1))
+class _QuietThreadingServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def handle_error(self, request, client_address):
+        pass  # a proxy killed mid-request resets its connections: not an error here
+
+
+class SsmLookalike:
+    """An AWS JSON 1.1 server on a free loopback port, in a thread. A subclass answers each POST with
+    answer(action, body bytes, headers, path) -> (status, payload dict, request id); an error answer's
+    payload has "__type", which also goes in x-amzn-ErrorType."""
+
+    def __init__(self):
+        upstream = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # head and body are separate writes: no 40 ms ACK wait
+
+            def log_message(self, *args):  # quiet: and never log what we received
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                action = self.headers.get("X-Amz-Target", "").replace("AmazonSSM.", "")
+                # self.headers looks names up case-insensitively, as the answers need.
+                status, payload, request_id = upstream.answer(action, body, self.headers, self.path)
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("x-amzn-RequestId", request_id)
+                if status >= 400:
+                    self.send_header("x-amzn-ErrorType", payload["__type"])
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = _QuietThreadingServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        wait_port(self.port, proc=self.proc)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
+                                       daemon=True)
+        self.thread.start()
 
-    def read_stderr(self):
-        if self.stderr.closed:
-            return self.final_stderr
-        self.stderr.seek(0)
-        return self.stderr.read().decode("utf-8", "replace")
+    def answer(self, action, body, headers, path):
+        raise NotImplementedError
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if not self.stderr.closed:
-            self.final_stderr = self.read_stderr()
-            self.stderr.close()
-        self.proc.stdout.close()
-        return self.proc.returncode
+        self.server.shutdown()
+        self.server.server_close()
 
 
-def run_serve_expect_failure(store, mode, *args, env=None, timeout=20):
-    """Runs serve expecting it to refuse to start; returns (exit code, stderr)."""
-    proc = subprocess.run([BIN, "serve", "--store", store, "--mode", mode, "--listen", "127.0.0.1:0", *args],
-                          capture_output=True, text=True, timeout=timeout,
-                          env=env if env is not None else clean_env())
-    return proc.returncode, proc.stderr
+class FastUpstream(SsmLookalike):
+    """Quick and signature-blind, for load through the record proxy.
+
+    GetCommandInvocation: the n-th call for a (CommandId, InstanceId) answers 400
+    InvocationDoesNotExist (n = 0), then Pending, InProgress, Success (repeated). SendCommand: a
+    Command with a fresh CommandId. Every answer, errors included, carries a unique request id in the
+    x-amzn-RequestId header and in the body ("message" or "StandardOutputContent"/"Comment")."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.seq = itertools.count(1)
+        self.calls = {}
+        self.count = 0
+        super().__init__()
+
+    def answer(self, action, raw_body, headers, path):
+        body = json.loads(raw_body or b"{}")
+        with self.lock:
+            rid = f"rid-{next(self.seq):08d}"
+            self.count += 1
+            k = (action, body.get("CommandId"), body.get("InstanceId"), json.dumps(body, sort_keys=True))
+            n = self.calls.get(k, 0)
+            self.calls[k] = n + 1
+        if action == "GetCommandInvocation":
+            if n == 0:
+                return 400, {"__type": "InvocationDoesNotExist", "message": f"no invocation yet ({rid})"}, rid
+            status = ["Pending", "InProgress", "Success"][min(n - 1, 2)]
+            return 200, {"CommandId": body.get("CommandId"), "InstanceId": body.get("InstanceId"),
+                         "Comment": "", "DocumentName": "AWS-RunShellScript",
+                         "PluginName": "aws:runShellScript", "ResponseCode": 0 if status == "Success" else -1,
+                         "Status": status, "StatusDetails": status, "StandardOutputContent": rid,
+                         "StandardErrorContent": ""}, rid
+        if action == "SendCommand":
+            command_id = f"{int(rid[4:]):08x}-0000-4000-8000-000000000000"
+            return 200, {"Command": {"CommandId": command_id, "DocumentName": body.get("DocumentName"),
+                                     "InstanceIds": body.get("InstanceIds", []), "Status": "Pending",
+                                     "Comment": rid, "Parameters": body.get("Parameters", {})}}, rid
+        return 400, {"__type": "InvalidAction", "message": f"unknown action {action} ({rid})"}, rid
 
 
 def _verify_sigv4(method, path, headers, body, key_id, secret, token):
@@ -214,9 +256,9 @@ def _verify_sigv4(method, path, headers, body, key_id, secret, token):
     return None
 
 
-class SigCheckUpstream:
-    """A signature-checking SSM look-alike on loopback. `answers` maps an action to a function
-    (parsed request body, call number for that exact body) -> response dict (status 200)."""
+class SigCheckUpstream(SsmLookalike):
+    """Checks every request's signature against (key_id, secret, token). `answers` maps an action to a
+    function (parsed request body, call number for that exact body) -> (status, response dict)."""
 
     def __init__(self, key_id=OPERATOR_KEY_ID, secret=OPERATOR_SECRET, token="", answers=None):
         self.key_id, self.secret, self.token = key_id, secret, token
@@ -224,55 +266,23 @@ class SigCheckUpstream:
         self.lock = threading.Lock()
         self.requests = []   # (action, body bytes, headers dict, verdict or None)
         self.calls = {}      # (action, body) -> count
-        upstream = self
+        super().__init__()
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):  # quiet: and never log what we received
-                pass
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length", "0"))
-                body = self.rfile.read(length)
-                headers = {k: v for k, v in self.headers.items()}
-                # self.headers looks names up case-insensitively, as the checks need.
-                verdict = _verify_sigv4("POST", self.path, self.headers, body, upstream.key_id, upstream.secret,
-                                        upstream.token)
-                action = self.headers.get("X-Amz-Target", "").replace("AmazonSSM.", "")
-                with upstream.lock:
-                    upstream.requests.append((action, body, headers, verdict))
-                    n = upstream.calls.get((action, body), 0)
-                    upstream.calls[(action, body)] = n + 1
-                if verdict is not None:
-                    status, error_type, message = verdict
-                    self._answer(status, {"__type": error_type, "message": message}, error_type)
-                    return
-                answer = upstream.answers.get(action)
-                if answer is None:
-                    self._answer(400, {"__type": "InvalidAction", "message": f"no canned answer for {action}"},
-                                 "InvalidAction")
-                    return
-                status, payload = answer(json.loads(body or b"{}"), n)
-                self._answer(status, payload, payload.get("__type") if status >= 400 else None)
-
-            def _answer(self, status, payload, error_type):
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/x-amz-json-1.1")
-                self.send_header("x-amzn-RequestId", f"req-{len(upstream.requests)}")
-                if error_type:
-                    self.send_header("x-amzn-ErrorType", error_type)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+    def answer(self, action, body, headers, path):
+        verdict = _verify_sigv4("POST", path, headers, body, self.key_id, self.secret, self.token)
+        with self.lock:
+            self.requests.append((action, body, dict(headers.items()), verdict))
+            n = self.calls.get((action, body), 0)
+            self.calls[(action, body)] = n + 1
+            request_id = f"req-{len(self.requests)}"
+        if verdict is not None:
+            status, error_type, message = verdict
+            return status, {"__type": error_type, "message": message}, request_id
+        answer = self.answers.get(action)
+        if answer is None:
+            return 400, {"__type": "InvalidAction", "message": f"no canned answer for {action}"}, request_id
+        status, payload = answer(json.loads(body or b"{}"), n)
+        return status, payload, request_id
 
     def count(self, action=None):
         with self.lock:
@@ -293,83 +303,158 @@ class SigCheckUpstream:
                             out.append(m.group(1))
             return out
 
+
+class EchoUpstream(SsmLookalike):
+    """Echoes credentials back the way real answers can: GetCommandInvocation's output printed the
+    operator's key id and the session token it was sent; DescribeInstanceInformation is AWS's 403
+    quoting the Authorization header and token; anything else a SendCommand answer whose Comment holds
+    the Authorization header's start. Keeps every signature it was sent, for the log scan."""
+
+    def __init__(self, key_id, command_id):
+        self.key_id, self.command_id = key_id, command_id
+        self.signatures = []
+        super().__init__()
+
+    def answer(self, action, raw_body, headers, path):
+        body = json.loads(raw_body or b"{}")
+        auth = headers.get("Authorization", "")
+        m = re.search(r"Signature=([0-9a-f]+)", auth)
+        if m:
+            self.signatures.append(m.group(1))
+        token = headers.get("X-Amz-Security-Token", "")
+        if action == "DescribeInstanceInformation":
+            return 403, {"__type": "InvalidSignatureException",
+                         "message": f"The request signature we calculated does not match. Authorization: {auth} "
+                                    f"x-amz-security-token:{token}"}, "echo-1"
+        if action == "GetCommandInvocation":
+            return 200, {"CommandId": body.get("CommandId"), "InstanceId": body.get("InstanceId"),
+                         "PluginName": "aws:runShellScript", "Status": "Success", "StatusDetails": "Success",
+                         "ResponseCode": 0, "StandardErrorContent": "",
+                         "StandardOutputContent": f"AWS_ACCESS_KEY_ID={self.key_id}\nAWS_SESSION_TOKEN={token}\n"}, \
+                "echo-1"
+        return 200, {"Command": {"CommandId": self.command_id, "Status": "Pending", "Comment": auth[:40]}}, "echo-1"
+
+
+# ---- a raw TCP upstream -----------------------------------------------------------------------------
+
+class FaultyUpstream:
+    """A raw TCP 'upstream' on loopback that reads each request and then misbehaves as `behaviour`
+    says (settable at any time):
+
+      slow       answers nothing until the proxy closes the connection (at most `slow_s` seconds)
+      reset      closes with an RST (SO_LINGER 0) without answering
+      garbage    writes bytes that are not HTTP, then closes
+      truncated  a 200 head announcing Content-Length 4096, 100 bytes of body, then closes
+      ok         a valid 200 SSM answer (Connection: close)
+
+    `open_connections()` counts connections not yet closed on this side; `accepted` counts all."""
+
+    BEHAVIOURS = ("slow", "reset", "garbage", "truncated", "ok")
+
+    def __init__(self, behaviour="ok", slow_s=30.0):
+        self.behaviour = behaviour
+        self.slow_s = slow_s
+        self.lock = threading.Lock()
+        self.accepted = 0
+        self.open = 0
+        self.requests = 0
+        self.closed_by_peer = 0  # slow connections the proxy closed while waiting
+        self.stopping = threading.Event()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(128)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self._accept_loop, daemon=True)
+        self.thread.start()
+
+    def open_connections(self):
+        with self.lock:
+            return self.open
+
+    def _accept_loop(self):
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            with self.lock:
+                self.accepted += 1
+                self.open += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _read_request(conn):
+        """Reads one request (head and Content-Length body); False when the peer closed first."""
+        data = b""
+        deadline = time.monotonic() + 10
+        while b"\r\n\r\n" not in data:
+            if time.monotonic() > deadline:
+                return False
+            chunk = conn.recv(65536)
+            if not chunk:
+                return False
+            data += chunk
+        head, _, rest = data.partition(b"\r\n\r\n")
+        m = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+        need = int(m.group(1)) if m else 0
+        while len(rest) < need and time.monotonic() < deadline:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return False
+            rest += chunk
+        return True
+
+    def _serve(self, conn):
+        try:
+            conn.settimeout(10)
+            while not self.stopping.is_set():
+                if not self._read_request(conn):
+                    return
+                with self.lock:
+                    self.requests += 1
+                behaviour = self.behaviour
+                if behaviour == "slow":
+                    # Answers nothing; ends when the proxy gives up and closes (or after slow_s).
+                    conn.settimeout(0.05)
+                    deadline = time.monotonic() + self.slow_s
+                    while time.monotonic() < deadline and not self.stopping.is_set():
+                        try:
+                            if conn.recv(65536) == b"":
+                                with self.lock:
+                                    self.closed_by_peer += 1
+                                return
+                        except socket.timeout:
+                            continue
+                    return
+                if behaviour == "reset":
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    return
+                if behaviour == "garbage":
+                    conn.sendall(b"\x16\x03\x01 this is not HTTP at all \xff\xfe\x00\r\n\r\n")
+                    return
+                if behaviour == "truncated":
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\n"
+                                 b"x-amzn-RequestId: truncated-1\r\nContent-Length: 4096\r\n\r\n"
+                                 + b'{"Status": "Success", "StandardOutputContent": "' + b"x" * 52)
+                    return
+                body = b'{"Status": "Success", "StandardOutputContent": "ok"}'
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\n"
+                             b"x-amzn-RequestId: ok-1\r\nConnection: close\r\n"
+                             + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+                return
+        except OSError:
+            pass
+        finally:
+            conn.close()
+            with self.lock:
+                self.open -= 1
+
     def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def store_bytes(store):
-    """Every byte of every file in the store directory (data.mdb, lock.mdb, ...)."""
-    data = b""
-    for root, _, files in os.walk(store):
-        for name in files:
-            with open(os.path.join(root, name), "rb") as f:
-                data += f.read()
-    return data
-
-
-def exported_files(store):
-    """`ssm-replay export` of the store: [(relative path, bytes)], sorted by path."""
-    out = tempfile.mkdtemp(prefix="ssm-e2e-export-")
-    try:
-        proc = subprocess.run([BIN, "export", "--store", store, "--out", out], capture_output=True, text=True,
-                              timeout=60)
-        if proc.returncode != 0:
-            raise AssertionError(f"export failed: {proc.stderr}")
-        files = []
-        for root, _, names in os.walk(out):
-            for name in names:
-                path = os.path.join(root, name)
-                with open(path, "rb") as f:
-                    files.append((os.path.relpath(path, out), f.read()))
-        return sorted(files)
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
-
-
-def export_bytes(store):
-    """Every byte of `ssm-replay export` of the store."""
-    return b"".join(data for _, data in exported_files(store))
-
-
-def forbidden_strings(extra=()):
-    return [OPERATOR_KEY_ID, OPERATOR_SECRET, OPERATOR_TOKEN, CLIENT_KEY_ID, CLIENT_SECRET, "Authorization",
-            "authorization", *extra]
-
-
-def export_tapes(store):
-    """The store's tapes as `ssm-replay export` writes them: {relative path: parsed tape file}."""
-    return {path: json.loads(data) for path, data in exported_files(store)}
-
-
-
-def ssm_client(url, key_id=CLIENT_KEY_ID, secret=CLIENT_SECRET, raw=None):
-    """A boto3 SSM client for `url` that does not retry; when `raw` is a list, every answer's body bytes
-    are appended to it."""
-    import boto3
-    from botocore.config import Config
-    client = boto3.client("ssm", endpoint_url=url, region_name="us-east-1", aws_access_key_id=key_id,
-                          aws_secret_access_key=secret,
-                          config=Config(retries={"max_attempts": 1, "mode": "standard"}))
-    if raw is not None:
-        def keep(response_dict=None, **_):
-            if response_dict is not None:  # None: a transport error, no answer
-                raw.append(response_dict["body"])
-        # Emitted for every HTTP answer, AWS errors included (after-call is not).
-        client.meta.events.register("response-received.ssm", keep)
-    return client
-
-
-def aws_cli(url, *args):
-    """Runs `aws ssm ARGS --endpoint-url url --output json` as a client; returns (exit code, stdout, stderr)."""
-    proc = subprocess.run(["aws", "ssm", *args, "--endpoint-url", url, "--output", "json"], capture_output=True,
-                          text=True, timeout=120, env=client_env())
-    return proc.returncode, proc.stdout, proc.stderr
-
-
-def response_json(interaction):
-    """The JSON response body of an exported interaction (shown as "body", or as "bodyText")."""
-    response = interaction["response"]
-    if "body" in response:
-        return response["body"]
-    return json.loads(response["bodyText"])
+        self.stopping.set()
+        self.sock.close()
+        self.thread.join(5)
