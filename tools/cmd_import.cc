@@ -33,9 +33,8 @@ struct ImportOptions {
 // Consecutive files a worker takes at a time.
 constexpr size_t kFilesPerPiece = 16;
 // Tapes per transaction. Larger commits write less in all: a commit writes every page it changed, and
-// most pages of the small "tapes" table change in every commit (1M tapes: 8.8 GB written with 20,000
-// tapes a commit, 10 GB with 5,000). Memory grows with it: the transaction's pages (~10 KB a tape)
-// and the encoded chunks (~3 KB a tape) below.
+// most pages of the small "tapes" table change in every commit. Memory grows with it: the
+// transaction's pages (~10 KB a tape) and the encoded chunks (~3 KB a tape) below.
 constexpr size_t kTapesPerTransaction = 20000;
 static_assert(kTapesPerTransaction % kFilesPerPiece == 0, "chunks are whole pieces");
 // Chunks the workers may encode ahead of the one being written, so they go on through a slow commit.

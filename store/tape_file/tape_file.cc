@@ -39,9 +39,9 @@ int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
   return era * 146097 + doe - 719468;
 }
 
-// The common case of ParseTimestamp without sscanf, timegm and printing it back (a few percent of
-// import): exactly "YYYY-MM-DDTHH:MM:SS.mmmZ" with a real date from 1970 on. False sends the
-// string to the general path, which decides.
+// The common case of ParseTimestamp without sscanf, timegm and printing it back: exactly
+// "YYYY-MM-DDTHH:MM:SS.mmmZ" with a real date from 1970 on. False sends the string to the general
+// path, which decides.
 bool ParseCanonicalTimestamp(const std::string& s, int64_t* ms) {
   static constexpr char kShape[] = "0000-00-00T00:00:00.000Z";
   if (s.size() != sizeof kShape - 1) return false;
