@@ -108,10 +108,13 @@ void SetUpLogging(const std::string& level) {
   InstallJsonLoggers(std::make_shared<BufferedStderrSink>(), spdlog::level::from_str(level));
 }
 
-// Logs `message` as an error (a JSON line, as every other) and ends serve with `exit_code`.
+// Logs `message` as an error (a JSON line, as every other; even under --log-level off, since serve
+// ends) and ends serve with `exit_code`.
 [[noreturn]] void FailServe(const std::string& message, int exit_code = 1) {
-  spdlog::error("ssm-replay serve: {}", message);
-  spdlog::default_logger()->flush();
+  std::shared_ptr<spdlog::logger> logger = spdlog::default_logger();
+  if (!logger->should_log(spdlog::level::err)) logger->set_level(spdlog::level::err);
+  logger->error("ssm-replay serve: {}", message);
+  logger->flush();
   throw CLI::RuntimeError(exit_code);
 }
 

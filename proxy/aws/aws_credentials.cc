@@ -88,7 +88,9 @@ SharedFileLookup LocateSharedFile(const EnvLookup& env) {
   const std::string home = Get(env, "HOME");
   lookup.path = Get(env, kCredentialsFileVar);
   const bool path_from_env = !lookup.path.empty();
-  if (path_from_env && lookup.path.compare(0, 2, "~/") == 0 && !home.empty()) lookup.path = home + lookup.path.substr(1);
+  if (path_from_env && lookup.path.compare(0, 2, "~/") == 0 && !home.empty()) {
+    lookup.path = home + lookup.path.substr(1);
+  }
   if (!path_from_env && !home.empty()) lookup.path = home + "/.aws/credentials";
   lookup.profile = Get(env, kProfileVar);
   const bool profile_from_env = !lookup.profile.empty();

@@ -135,8 +135,8 @@ class StoreCliTest(unittest.TestCase):
         # The summary is a whole sentence with the counts.
         good = len(fixture_files())
         last = proc.stderr.strip().splitlines()[-1]
-        self.assertEqual(last, f"ssm-replay import: 1 of {good + 1} files could not be imported (see above); "
-                               f"the other {good} were imported")
+        self.assertEqual(last, f"ssm-replay import: 1 of {good + 1} files could not be imported "
+                               f"(see above); the other {good} were imported")
         self.assertEqual(len(json.loads(run("list", "--store", self.store, "--json").stdout)), len(fixture_files()))
         self.assertEqual(run("verify", "--store", self.store).returncode, 0)
 
@@ -287,12 +287,15 @@ class ServeLogTest(unittest.TestCase):
         self.assertTrue(any("serving" in line.get("msg", "") for line in lines))
 
     def test_a_failing_serve_says_why_in_json(self):
-        proc = subprocess.run([BIN, "serve", "--store", os.path.join(tempfile.gettempdir(), "ssm-replay-no-such-store"),
-                               "--listen", "127.0.0.1:0"], capture_output=True, text=True, timeout=60)
-        self.assertNotEqual(proc.returncode, 0)
-        lines = [json.loads(line) for line in proc.stderr.splitlines()]
-        self.assertEqual([line["level"] for line in lines], ["error"])
-        self.assertIn("cannot open store", lines[0]["msg"])
+        missing = os.path.join(tempfile.gettempdir(), "ssm-replay-no-such-store")
+        for log_level in ("info", "off"):  # the reason is logged even when logging is off
+            with self.subTest(log_level=log_level):
+                proc = subprocess.run([BIN, "serve", "--store", missing, "--listen", "127.0.0.1:0",
+                                       "--log-level", log_level], capture_output=True, text=True, timeout=60)
+                self.assertNotEqual(proc.returncode, 0)
+                lines = [json.loads(line) for line in proc.stderr.splitlines()]
+                self.assertEqual([line["level"] for line in lines], ["error"])
+                self.assertIn("cannot open store", lines[0]["msg"])
 
 
 if __name__ == "__main__":
