@@ -43,10 +43,26 @@ TEST_CASE("the access log writes at info and stays silent above it", "[access_lo
   TapeKey key = TapeKey::ForInvocation("c", "i-1", std::nullopt).value();
   AccessEntry entry{"POST", "/", "GetCommandInvocation", &key, Outcome::kHit, 200, 1};
   log.Write(entry);
-  CHECK(out.str() == "access " + FormatAccessEntry(entry) + "\n");
+  CHECK(out.str() == FormatAccessEntry(entry) + "\n");
   logger->set_level(spdlog::level::warn);
   log.Write(entry);
-  CHECK(out.str() == "access " + FormatAccessEntry(entry) + "\n");
+  CHECK(out.str() == FormatAccessEntry(entry) + "\n");
+}
+
+TEST_CASE("an access line names the step of the tape that answered", "[access_log]") {
+  TapeKey key = TapeKey::ForInvocation("c", "i-1", std::nullopt).value();
+  AccessEntry entry{"POST", "/", "GetCommandInvocation", &key, Outcome::kHit, 200, 9};
+  entry.step = 3;
+  entry.steps = 5;
+  nlohmann::json parsed = nlohmann::json::parse(FormatAccessEntry(entry));
+  CHECK(parsed["step"] == 3);
+  CHECK(parsed["steps"] == 5);
+  CHECK(parsed.size() == 9);
+
+  entry.step = entry.steps = 0;  // no tape entry answered (a miss, an error, a recording)
+  parsed = nlohmann::json::parse(FormatAccessEntry(entry));
+  CHECK_FALSE(parsed.contains("step"));
+  CHECK_FALSE(parsed.contains("steps"));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mode_fakes.h"
+#include "proxy/http/metrics.h"
 
 namespace ssm {
 namespace {

@@ -14,17 +14,18 @@ void Fail(const std::string& command, const std::string& message, int exit_code)
   throw CLI::RuntimeError(exit_code);
 }
 
-std::unique_ptr<TapeStore> OpenStoreOrFail(const std::string& command, const std::string& dir, bool read_only) {
+std::unique_ptr<TapeStore> OpenStoreOrFail(const std::string& command, const std::string& dir, StoreAccess access) {
   StoreOptions options;
-  options.read_only = read_only;
-  options.create_if_missing = !read_only;
+  options.read_only = access == StoreAccess::kRead;
+  options.create_if_missing = access == StoreAccess::kCreate;
   auto store = TapeStore::Open(dir, options);
   if (!store.ok()) Fail(command, store.status().message(), 2);
   return std::move(store).value();
 }
 
-void AddStoreOption(CLI::App* cmd, std::string* dir) {
-  cmd->add_option("--store", *dir, "Store directory (created 0700 when new)")->required();
+void AddStoreOption(CLI::App* cmd, std::string* dir, StoreAccess access) {
+  const char* help = access == StoreAccess::kCreate ? "Store directory (created 0700 when new)" : "Store directory";
+  cmd->add_option("--store", *dir, help)->required();
 }
 
 std::string HumanBytes(uint64_t bytes) {
@@ -42,8 +43,13 @@ std::string HumanBytes(uint64_t bytes) {
 
 Progress::Progress(std::string what) : what_(std::move(what)), enabled_(::isatty(STDERR_FILENO) == 1) {}
 
-Progress::~Progress() {
-  if (drawn_) std::fprintf(stderr, "\r\033[K");
+Progress::~Progress() { Clear(); }
+
+void Progress::Clear() {
+  if (!drawn_) return;
+  std::fprintf(stderr, "\r\033[K");
+  std::fflush(stderr);
+  drawn_ = false;
 }
 
 void Progress::Update(uint64_t done, uint64_t total) {

@@ -19,11 +19,14 @@ namespace ssm {
 // Prints "ssm-replay <command>: <message>" to stderr and ends the command with `exit_code`.
 [[noreturn]] void Fail(const std::string& command, const std::string& message, int exit_code = 1);
 
-// Opens the store or fails the command with the store's message.
-std::unique_ptr<TapeStore> OpenStoreOrFail(const std::string& command, const std::string& dir, bool read_only);
+// How a command uses its store. Only kCreate makes one (0700) where none is.
+enum class StoreAccess { kRead, kWrite, kCreate };
 
-// Adds the usual `--store DIR` option (required) to `cmd`.
-void AddStoreOption(CLI::App* cmd, std::string* dir);
+// Opens the store or fails the command with the store's message.
+std::unique_ptr<TapeStore> OpenStoreOrFail(const std::string& command, const std::string& dir, StoreAccess access);
+
+// Adds the usual `--store DIR` option (required) to `cmd`; its help says whether a new one is created.
+void AddStoreOption(CLI::App* cmd, std::string* dir, StoreAccess access);
 
 // "1.2 MiB"-style sizes for people.
 std::string HumanBytes(uint64_t bytes);
@@ -37,6 +40,8 @@ class Progress {
   ~Progress();  // clears the line
 
   void Update(uint64_t done, uint64_t total = 0);
+  // Erases the line, so that what is printed next starts on a clean one; the next Update draws again.
+  void Clear();
 
  private:
   std::string what_;

@@ -12,7 +12,7 @@ struct CompactOptions {
 };
 
 void RunCompact(const CompactOptions& o) {
-  auto store = OpenStoreOrFail("compact", o.store, /*read_only=*/true);
+  auto store = OpenStoreOrFail("compact", o.store, StoreAccess::kRead);
   Status s = store->CopyCompact(o.out);
   if (!s.ok()) Fail("compact", s.message());
   std::cout << "wrote a compacted copy of " << o.store << " to " << o.out << "\n";
@@ -21,7 +21,7 @@ void RunCompact(const CompactOptions& o) {
 CommandRegistration registration(17, [](CLI::App& app) {
   auto o = std::make_shared<CompactOptions>();
   auto* cmd = app.add_subcommand("compact", "Write a compacted copy of the store (free pages dropped)");
-  AddStoreOption(cmd, &o->store);
+  AddStoreOption(cmd, &o->store, StoreAccess::kRead);
   cmd->add_option("--out", o->out, "New, empty directory for the copy")->required();
   cmd->callback([o] { RunCompact(*o); });
 });

@@ -14,7 +14,7 @@ struct DeleteOptions {
 };
 
 void RunDelete(const DeleteOptions& o) {
-  auto store = OpenStoreOrFail("delete", o.store, /*read_only=*/false);
+  auto store = OpenStoreOrFail("delete", o.store, StoreAccess::kWrite);
   WriteBatch batch;
   if (o.all_of_command) {
     if (o.key.command_id.empty()) Fail("delete", "--all-of-command needs --command-id");
@@ -40,7 +40,7 @@ void RunDelete(const DeleteOptions& o) {
 CommandRegistration registration(16, [](CLI::App& app) {
   auto o = std::make_shared<DeleteOptions>();
   auto* cmd = app.add_subcommand("delete", "Delete a tape (or, with --all-of-command, every tape of a CommandId)");
-  AddStoreOption(cmd, &o->store);
+  AddStoreOption(cmd, &o->store, StoreAccess::kWrite);
   o->key.AddTo(cmd);
   cmd->add_flag("--all-of-command", o->all_of_command, "Delete every tape of --command-id");
   cmd->callback([o] { RunDelete(*o); });

@@ -10,17 +10,17 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
 #include <iostream>
 #include <memory>
-#include <mutex>
 #include <thread>
 
-#include "tools/cli_util.h"
-#include "tools/command.h"
+#include "store/port/mutex.h"
+#include "store/port/thread_annotations.h"
 #include "store/tape_file/tape_file.h"
 #include "store/tape_file/tape_file_list.h"
+#include "tools/cli_util.h"
+#include "tools/command.h"
 
 namespace ssm {
 namespace {
@@ -33,9 +33,8 @@ struct ImportOptions {
 // Consecutive files a worker takes at a time.
 constexpr size_t kFilesPerPiece = 16;
 // Tapes per transaction. Larger commits write less in all: a commit writes every page it changed, and
-// most pages of the small "tapes" table change in every commit (1M tapes: 8.8 GB written with 20,000
-// tapes a commit, 10 GB with 5,000). Memory grows with it: the transaction's pages (~10 KB a tape)
-// and the encoded chunks (~3 KB a tape) below.
+// most pages of the small "tapes" table change in every commit. Memory grows with it: the
+// transaction's pages (~10 KB a tape) and the encoded chunks (~3 KB a tape) below.
 constexpr size_t kTapesPerTransaction = 20000;
 static_assert(kTapesPerTransaction % kFilesPerPiece == 0, "chunks are whole pieces");
 // Chunks the workers may encode ahead of the one being written, so they go on through a slow commit.
@@ -120,9 +119,10 @@ class EncodePipeline {
       : store_(store),
         files_(files),
         pieces_per_chunk_(kTapesPerTransaction / kFilesPerPiece),
-        pieces_((files.size() + kFilesPerPiece - 1) / kFilesPerPiece),
+        piece_count_((files.size() + kFilesPerPiece - 1) / kFilesPerPiece),
+        pieces_(piece_count_),
         done_(chunks(), 0),
-        limit_(std::min(pieces_.size(), kChunksAhead * pieces_per_chunk_)) {
+        limit_(std::min(piece_count_, kChunksAhead * pieces_per_chunk_)) {
     size_t workers = std::max(1u, std::thread::hardware_concurrency());
     for (size_t w = 0; w < workers; ++w) threads_.emplace_back([this] { Work(); });
   }
@@ -130,26 +130,27 @@ class EncodePipeline {
   EncodePipeline& operator=(const EncodePipeline&) = delete;
   ~EncodePipeline() {
     {
-      std::lock_guard<std::mutex> l(mu_);
+      MutexLock l(&mu_);
       stop_ = true;
     }
-    more_work_.notify_all();
+    more_work_.SignalAll();
     for (auto& t : threads_) t.join();
   }
 
-  size_t chunks() const { return (pieces_.size() + pieces_per_chunk_ - 1) / pieces_per_chunk_; }
+  size_t chunks() const { return (piece_count_ + pieces_per_chunk_ - 1) / pieces_per_chunk_; }
   size_t FilesBefore(size_t chunk) const { return std::min(files_.size(), chunk * kTapesPerTransaction); }
 
   // Waits for chunk `c` (taken in order, each once) and lets the workers go a chunk further.
   std::vector<Piece> TakeChunk(size_t c) {
-    size_t begin = c * pieces_per_chunk_, end = std::min(pieces_.size(), begin + pieces_per_chunk_);
-    std::unique_lock<std::mutex> l(mu_);
-    chunk_done_.wait(l, [&] { return done_[c] == end - begin; });
-    std::vector<Piece> out(std::make_move_iterator(pieces_.begin() + begin),
-                           std::make_move_iterator(pieces_.begin() + end));
-    limit_ = std::min(pieces_.size(), (c + 1 + kChunksAhead) * pieces_per_chunk_);
-    l.unlock();
-    more_work_.notify_all();
+    size_t begin = c * pieces_per_chunk_, end = std::min(piece_count_, begin + pieces_per_chunk_);
+    std::vector<Piece> out;
+    {
+      MutexLock l(&mu_);
+      while (done_[c] != end - begin) chunk_done_.Wait();
+      out.assign(std::make_move_iterator(pieces_.begin() + begin), std::make_move_iterator(pieces_.begin() + end));
+      limit_ = std::min(piece_count_, (c + 1 + kChunksAhead) * pieces_per_chunk_);
+    }
+    more_work_.SignalAll();
     return out;
   }
 
@@ -159,17 +160,17 @@ class EncodePipeline {
     for (;;) {
       size_t p;
       {
-        std::unique_lock<std::mutex> l(mu_);
-        more_work_.wait(l, [&] { return stop_ || next_ < limit_ || next_ == pieces_.size(); });
-        if (stop_ || next_ == pieces_.size()) return;
+        MutexLock l(&mu_);
+        while (!stop_ && next_ >= limit_ && next_ != piece_count_) more_work_.Wait();
+        if (stop_ || next_ == piece_count_) return;
         p = next_++;
       }
       Piece piece = Encode(p, &reader);
-      std::lock_guard<std::mutex> l(mu_);
+      MutexLock l(&mu_);
       pieces_[p] = std::move(piece);
       size_t c = p / pieces_per_chunk_;
-      if (++done_[c] == std::min(pieces_.size(), (c + 1) * pieces_per_chunk_) - c * pieces_per_chunk_) {
-        chunk_done_.notify_all();
+      if (++done_[c] == std::min(piece_count_, (c + 1) * pieces_per_chunk_) - c * pieces_per_chunk_) {
+        chunk_done_.SignalAll();
       }
     }
   }
@@ -195,21 +196,22 @@ class EncodePipeline {
   const TapeStore& store_;
   const std::vector<std::string>& files_;
   const size_t pieces_per_chunk_;
-  std::mutex mu_;
-  std::condition_variable more_work_;   // limit_ rose, or stop_
-  std::condition_variable chunk_done_;  // a chunk's last piece is in
-  std::vector<Piece> pieces_;           // every piece; a taken chunk's are left empty
-  std::vector<size_t> done_;            // pieces encoded, per chunk
-  size_t next_ = 0;                     // the next piece to encode
-  size_t limit_;                        // pieces below this may be encoded
-  bool stop_ = false;
+  const size_t piece_count_;
+  Mutex mu_;
+  CondVar more_work_{&mu_};                     // limit_ rose, or stop_
+  CondVar chunk_done_{&mu_};                    // a chunk's last piece is in
+  std::vector<Piece> pieces_ GUARDED_BY(mu_);   // every piece; a taken chunk's are left empty
+  std::vector<size_t> done_ GUARDED_BY(mu_);    // pieces encoded, per chunk
+  size_t next_ GUARDED_BY(mu_) = 0;             // the next piece to encode
+  size_t limit_ GUARDED_BY(mu_);                // pieces below this may be encoded
+  bool stop_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 
 void RunImport(const ImportOptions& o) {
   auto files = ListTapeFiles(o.paths);
   if (!files.ok()) Fail("import", files.status().message());
-  auto store = OpenStoreOrFail("import", o.store, /*read_only=*/false);
+  auto store = OpenStoreOrFail("import", o.store, StoreAccess::kCreate);
 
   uint64_t tapes = 0, interactions = 0, bad = 0;
   Progress progress("importing");
@@ -218,6 +220,7 @@ void RunImport(const ImportOptions& o) {
     std::vector<Piece> pieces = pipeline->TakeChunk(c);
     EncodedBatch batch;
     for (auto& piece : pieces) {
+      if (!piece.errors.empty()) progress.Clear();
       for (const auto& error : piece.errors) std::cerr << "ssm-replay import: skipped " << error << "\n";
       bad += piece.errors.size();
       tapes += piece.tapes;
@@ -227,20 +230,26 @@ void RunImport(const ImportOptions& o) {
     Status s = store->Write(batch);
     if (!s.ok()) {
       pipeline.reset();  // its workers use the store
+      progress.Clear();
       Fail("import", "writing to the store failed: " + s.message() + " (tapes imported so far are kept)");
     }
     progress.Update(pipeline->FilesBefore(c + 1), files->size());
   }
   pipeline.reset();
-  std::cout << "imported " << tapes << " tapes (" << interactions << " interactions) into " << o.store << "\n";
-  if (bad) Fail("import", std::to_string(bad) + " file(s) could not be imported (see above); the rest were");
+  progress.Clear();
+  std::cout << "imported " << tapes << " tapes (" << interactions << " interactions) into " << o.store << std::endl;
+  if (bad) {
+    Fail("import", std::to_string(bad) + " of " + std::to_string(files->size()) +
+                       " files could not be imported (see above); the other " + std::to_string(files->size() - bad) +
+                       " were imported");
+  }
 }
 
 CommandRegistration registration(10, [](CLI::App& app) {
   auto o = std::make_shared<ImportOptions>();
   auto* cmd = app.add_subcommand("import", "Import tape files (JSON, one tape each) or folders of them; "
                                            "re-importing a tape replaces it");
-  AddStoreOption(cmd, &o->store);
+  AddStoreOption(cmd, &o->store, StoreAccess::kCreate);
   cmd->add_option("paths", o->paths, "Tape files or folders (searched for *.json)")->required();
   cmd->callback([o] { RunImport(*o); });
 });

@@ -19,7 +19,7 @@ struct LintArgs {
 // Exit codes: 0 every tape ends the waiter in time; 1 at least one warning; 2 a tape or the store
 // could not be read.
 void RunLint(const LintArgs& args) {
-  auto store = OpenStoreOrFail("lint", args.store, /*read_only=*/true);
+  auto store = OpenStoreOrFail("lint", args.store, StoreAccess::kRead);
   TapeFilter filter;
   filter.action = kGetCommandInvocation;
   auto tapes = store->ListTapes(filter);
@@ -58,7 +58,7 @@ CommandRegistration registration(40, [](CLI::App& app) {
       "Check each GetCommandInvocation tape against boto's command_executed waiter: warn about tapes that "
       "never reach a terminal state or that a default waiter gives up on.\n"
       "Exit status: 0 no warnings; 1 warnings; 2 a tape or the store could not be read.");
-  AddStoreOption(cmd, &args->store);
+  AddStoreOption(cmd, &args->store, StoreAccess::kRead);
   cmd->add_option("--max-attempts", args->waiter.max_attempts, "Waiter attempts (botocore default 20)")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();

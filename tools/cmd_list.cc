@@ -16,7 +16,7 @@ struct ListOptions {
 };
 
 void RunList(const ListOptions& o) {
-  auto store = OpenStoreOrFail("list", o.store, /*read_only=*/true);
+  auto store = OpenStoreOrFail("list", o.store, StoreAccess::kRead);
   TapeFilter filter;
   if (!o.command_id.empty()) filter.command_id = o.command_id;
   if (!o.instance_id.empty()) filter.instance_id = o.instance_id;
@@ -61,7 +61,7 @@ void RunList(const ListOptions& o) {
 CommandRegistration registration(12, [](CLI::App& app) {
   auto o = std::make_shared<ListOptions>();
   auto* cmd = app.add_subcommand("list", "List tapes (filter by CommandId, InstanceId or action)");
-  AddStoreOption(cmd, &o->store);
+  AddStoreOption(cmd, &o->store, StoreAccess::kRead);
   cmd->add_option("--command-id", o->command_id, "Only tapes of this CommandId (a prefix scan: fast)");
   cmd->add_option("--instance-id", o->instance_id, "Only GetCommandInvocation tapes of this InstanceId");
   cmd->add_option("--action", o->action, "Only tapes of this action, e.g. SendCommand");

@@ -2,29 +2,30 @@
 // fault injection around it when asked, and serves it over HTTP.
 #include <algorithm>
 #include <cstdio>
-#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "proxy/replay/cursor_table.h"
+#include "proxy/http/json_log.h"
 #include "proxy/http/metrics.h"
-#include "proxy/modes/mode.h"
-#include "proxy/modes/fault_mode.h"
-#include "proxy/modes/replay_mode.h"
-#include "proxy/ssm/request_parser.h"
 #include "proxy/http/server.h"
-#include "proxy/replay/tape_player.h"
-#include "store/tape_store.h"
 #include "proxy/log/buffered_stderr_sink.h"
+#include "proxy/modes/fault_mode.h"
+#include "proxy/modes/forwarding_modes.h"
+#include "proxy/modes/mode.h"
+#include "proxy/modes/replay_mode.h"
+#include "proxy/replay/cursor_table.h"
+#include "proxy/replay/tape_player.h"
+#include "proxy/ssm/request_parser.h"
+#include "store/tape_store.h"
 #include "tools/cli_util.h"
 #include "tools/command.h"
 #include "tools/serve_options.h"
-#include "proxy/modes/forwarding_modes.h"
 
 namespace ssm {
 namespace {
@@ -102,109 +103,144 @@ void PrintExample(const TapeStore& store, const std::string& host, int port) {
   std::fflush(stdout);
 }
 
+// Every stderr line of serve is one JSON object (proxy/http/json_log.h), its failures included.
 void SetUpLogging(const std::string& level) {
-  auto logger = std::make_shared<spdlog::logger>("ssm-replay", std::make_shared<BufferedStderrSink>());
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
-  logger->set_level(spdlog::level::from_str(level));
-  logger->flush_on(spdlog::level::warn);
-  spdlog::set_default_logger(logger);
+  InstallJsonLoggers(std::make_shared<BufferedStderrSink>(), spdlog::level::from_str(level));
+}
+
+// Logs `message` as an error (a JSON line, as every other; even under --log-level off, since serve
+// ends) and ends serve with `exit_code`.
+[[noreturn]] void FailServe(const std::string& message, int exit_code = 1) {
+  std::shared_ptr<spdlog::logger> logger = spdlog::default_logger();
+  if (!logger->should_log(spdlog::level::err)) logger->set_level(spdlog::level::err);
+  logger->error("ssm-replay serve: {}", message);
+  logger->flush();
+  throw CLI::RuntimeError(exit_code);
+}
+
+template <typename T>
+T OrFail(Result<T> result) {
+  if (!result.ok()) FailServe(result.status().message());
+  return std::move(result).value();
+}
+
+// The options checked and parsed, before anything is opened or created.
+struct ServeSettings {
+  ReplayOptions replay;
+  ListenAddress listen;
+  std::optional<FaultSpec> faults;
+  std::optional<ForwardingPlan> forwarding;  // record, auto and passthrough
+};
+
+ServeSettings CheckSettings(const ServeArgs& args) {
+  ServeSettings settings;
+  if (args.mode != "replay" && !IsForwardingMode(args.mode)) FailServe("unknown --mode '" + args.mode + "'");
+  settings.replay.order = OrFail(ParseReplayOrder(args.order));
+  settings.replay.latency = OrFail(LatencyPolicy::Parse(args.latency));
+  settings.listen = OrFail(ListenAddress::Parse(args.listen));
+  settings.faults = OrFail(ParseFaultArgs(args.faults, args.mode));
+  // Credentials, region and upstream are checked here, so serve fails without creating a store.
+  if (IsForwardingMode(args.mode)) {
+    settings.forwarding = OrFail(PlanForwarding(args.mode, args.forwarding, ProcessEnvironment()));
+  }
+  return settings;
+}
+
+std::unique_ptr<TapeStore> OpenServeStore(const ServeArgs& args) {
+  StoreOptions options;
+  options.create_if_missing = false;
+  options.read_only = true;  // replay never writes; other processes may serve or record the same store
+  if (IsForwardingMode(args.mode)) {  // record and auto write (durably: StoreOptions::sync)
+    options.create_if_missing = true;
+    options.read_only = false;
+    options.sync = !args.forwarding.no_fsync;
+  }
+  options.max_mapped_bytes = uint64_t{args.max_mapped_mb} << 20;
+  Result<std::unique_ptr<TapeStore>> store = TapeStore::Open(args.store, options);
+  if (!store.ok()) {
+    FailServe("cannot open store " + args.store + ": " + store.status().ToString() +
+              " (create one with `ssm-replay import --store " + args.store + " fixtures/`)");
+  }
+  return std::move(store).value();
+}
+
+// The store, the caches over it and the mode serving them, built in dependency order and destroyed in
+// reverse (the fault decorator before the mode it wraps, the mode before the player).
+struct ServeStack {
+  std::unique_ptr<TapeStore> store;
+  Metrics metrics;
+  CursorTable cursors;
+  std::unique_ptr<StoreTapePlayer> player;
+  std::unique_ptr<Mode> mode;
+  std::unique_ptr<Mode> faulty;  // wraps `mode` when faults are injected
+
+  Mode* top() const { return faulty ? faulty.get() : mode.get(); }
+};
+
+// Takes the forwarding plan out of `settings`.
+void BuildStack(const ServeArgs& args, ServeSettings& settings, ServeStack* stack) {
+  stack->store = OpenServeStore(args);
+  // An eighth for decoded entries (the hot tapes), the rest for stored records, ~7 times smaller: over
+  // a big store that reaches ~6 times more tapes than decoded entries alone (bench/README.md). Never
+  // more records than the store holds: a small store's server stays small (the record cache's memory
+  // is in huge pages, each resident as a whole once used).
+  size_t cache_bytes = args.cache_mb << 20;
+  size_t record_bytes = std::min<uint64_t>(cache_bytes - cache_bytes / 8, stack->store->DataBytes());
+  stack->player = std::make_unique<StoreTapePlayer>(stack->store.get(), cache_bytes / 8, record_bytes);
+  if (settings.forwarding) {
+    stack->mode = BuildForwardingMode(*std::move(settings.forwarding), stack->store.get(), stack->player.get(),
+                                      &stack->cursors, settings.replay);
+  } else {
+    stack->mode = std::make_unique<ReplayMode>(stack->player.get(), &stack->cursors, settings.replay);
+  }
+  if (settings.faults) {
+    stack->faulty = std::make_unique<FaultMode>(stack->mode.get(), &stack->cursors, &stack->metrics,
+                                                *settings.faults, args.faults.seed);
+    spdlog::info("injecting faults {} (seed {})", settings.faults->ToString(), args.faults.seed);
+  }
+}
+
+ServerOptions MakeServerOptions(const ServeArgs& args, const ListenAddress& listen) {
+  ServerOptions options;
+  options.listen = listen;
+  options.http.max_body = args.max_body;
+  options.admin_token = args.admin_token;
+  options.http.max_threads = args.max_threads;
+  options.store_dir = args.store;
+  return options;
 }
 
 void RunServe(const ServeArgs& args) {
   // Before any thread starts (the log writer included), so SIGINT/SIGTERM reach the server's waiter.
   BlockStopSignals();
   SetUpLogging(args.log_level);
+  ServeSettings settings = CheckSettings(args);
+  ServeStack stack;
+  BuildStack(args, settings, &stack);
 
-  Result<ReplayOrder> order = ParseReplayOrder(args.order);
-  if (!order.ok()) Fail("serve", order.status().message());
-  Result<LatencyPolicy> latency = LatencyPolicy::Parse(args.latency);
-  if (!latency.ok()) Fail("serve", latency.status().message());
-  Result<ListenAddress> listen = ListenAddress::Parse(args.listen);
-  if (!listen.ok()) Fail("serve", listen.status().message());
-  Result<std::optional<FaultSpec>> faults = ParseFaultArgs(args.faults, args.mode);
-  if (!faults.ok()) Fail("serve", faults.status().message());
-
-  StoreOptions store_options;
-  store_options.create_if_missing = false;
-  store_options.read_only = true;  // replay never writes; other processes may serve or record the same store
-  if (IsForwardingMode(args.mode)) {  // record and auto write (durably: StoreOptions::sync)
-    store_options.create_if_missing = true;
-    store_options.read_only = false;
-    store_options.sync = !args.forwarding.no_fsync;
-  }
-  store_options.max_mapped_bytes = uint64_t{args.max_mapped_mb} << 20;
-  Result<std::unique_ptr<TapeStore>> store = TapeStore::Open(args.store, store_options);
-  if (!store.ok()) {
-    Fail("serve", "cannot open store " + args.store + ": " + store.status().ToString() +
-                      " (create one with `ssm-replay import --store " + args.store + " fixtures/`)");
-  }
-
-  Metrics metrics;
-  CursorTable cursors;
-  // An eighth for decoded entries (the hot tapes), the rest for stored records, ~7 times smaller: over
-  // a big store that reaches ~6 times more tapes than decoded entries alone (bench/README.md). Never
-  // more records than the store holds: a small store's server stays small (the record cache's memory
-  // is in huge pages, each resident as a whole once used).
-  size_t cache_bytes = args.cache_mb << 20;
-  size_t record_bytes = std::min<uint64_t>(cache_bytes - cache_bytes / 8, (*store)->DataBytes());
-  StoreTapePlayer player(store->get(), cache_bytes / 8, record_bytes);
-  std::unique_ptr<Mode> mode;
-  if (args.mode == "replay") {
-    ReplayOptions options;
-    options.order = order.value();
-    options.latency = latency.value();
-    mode = std::make_unique<ReplayMode>(&player, &cursors, options);
-  }
-  if (!mode && IsForwardingMode(args.mode)) {
-    ReplayOptions options;  // auto mode answers recorded keys by the replay rules
-    options.order = order.value();
-    options.latency = latency.value();
-    Result<std::unique_ptr<Mode>> built = BuildForwardingMode(
-        args.mode, args.forwarding, store->get(), &player, &cursors, options, ProcessEnvironment());
-    if (!built.ok()) Fail("serve", built.status().message());
-    mode = std::move(built).value();
-  }
-  if (!mode) Fail("serve", "unknown --mode '" + args.mode + "'");
-  std::unique_ptr<Mode> faulty;  // wraps `mode`, so declared after it
-  if (faults.value()) {
-    faulty = std::make_unique<FaultMode>(mode.get(), &cursors, &metrics, *faults.value(), args.faults.seed);
-    spdlog::info("injecting faults {} (seed {})", faults.value()->ToString(), args.faults.seed);
-  }
-
-  ServerOptions server_options;
-  server_options.listen = listen.value();
-  server_options.http.max_body = args.max_body;
-  server_options.admin_token = args.admin_token;
-  server_options.http.max_threads = args.max_threads;
-  server_options.store_dir = args.store;
-  ServerParts parts;
-  parts.mode = faulty ? faulty.get() : mode.get();
-  parts.metrics = &metrics;
-  parts.cursors = &cursors;
-  parts.player = &player;
-  Server server(parts, server_options);
-  Status bound = server.Bind();
-  if (!bound.ok()) Fail("serve", bound.message());
-
-  ListenAddress actual = listen.value();
+  ServerParts parts{stack.top(), &stack.metrics, &stack.cursors, stack.player.get()};
+  Server server(parts, MakeServerOptions(args, settings.listen));
+  if (Status bound = server.Bind(); !bound.ok()) FailServe(bound.message());
+  ListenAddress actual = settings.listen;
   actual.port = server.port();
   // Tests and scripts read the port from this line (with --listen HOST:0).
   std::printf("listening on %s\n", actual.ToString().c_str());
   std::fflush(stdout);
-  spdlog::info("serving {} in {} mode (order {}, latency {}) on {}", args.store, mode->name(),
-               ReplayOrderName(order.value()), latency->ToString(), actual.ToString());
-  if (args.print_example) PrintExample(**store, actual.host, actual.port);
+  spdlog::info("serving {} in {} mode (order {}, latency {}) on {}", args.store, stack.mode->name(),
+               ReplayOrderName(settings.replay.order), settings.replay.latency.ToString(), actual.ToString());
+  if (args.print_example) PrintExample(*stack.store, actual.host, actual.port);
 
   Status run = server.Run();
   spdlog::info("stopped");
+  if (!run.ok()) FailServe(run.message());
   spdlog::shutdown();
-  if (!run.ok()) Fail("serve", run.message());
 }
 
 void SetUpServe(CLI::App& app) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = app.add_subcommand("serve", "Answer SSM API calls (AWS JSON 1.1) from a tape store");
-  AddStoreOption(cmd, &args->store);
+  cmd->add_option("--store", args->store, "Store directory (record and auto modes create it, 0700, when new)")
+      ->required();
   cmd->add_option("--mode", args->mode,
                   "replay: answer from tapes only, offline; record: forward to AWS and record every "
                   "answer; auto: replay recorded keys, forward and record the others; passthrough: "

@@ -35,7 +35,7 @@ std::string Summary(const Interaction& i) {
 void RunShow(const ShowOptions& o) {
   auto key = o.key.Key();
   if (!key.ok()) Fail("show", key.status().message());
-  auto store = OpenStoreOrFail("show", o.store, /*read_only=*/true);
+  auto store = OpenStoreOrFail("show", o.store, StoreAccess::kRead);
   auto tape = store->ReadTape(*key);
   if (!tape.ok()) Fail("show", tape.status().message());
   std::cout << key->Describe() << "\n";
@@ -57,7 +57,7 @@ void RunShow(const ShowOptions& o) {
 CommandRegistration registration(13, [](CLI::App& app) {
   auto o = std::make_shared<ShowOptions>();
   auto* cmd = app.add_subcommand("show", "Show one tape as a timeline: step, status or error, latency");
-  AddStoreOption(cmd, &o->store);
+  AddStoreOption(cmd, &o->store, StoreAccess::kRead);
   o->key.AddTo(cmd);
   cmd->callback([o] { RunShow(*o); });
 });

@@ -8,7 +8,7 @@ namespace ssm {
 namespace {
 
 void RunStats(const std::string& dir) {
-  auto store = OpenStoreOrFail("stats", dir, /*read_only=*/true);
+  auto store = OpenStoreOrFail("stats", dir, StoreAccess::kRead);
   auto stats = store->Stats();
   if (!stats.ok()) Fail("stats", stats.status().message());
   const StoreStats& s = *stats;
@@ -33,7 +33,7 @@ void RunStats(const std::string& dir) {
 CommandRegistration registration(14, [](CLI::App& app) {
   auto dir = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("stats", "Tapes, interactions, bytes raw vs stored, format version");
-  AddStoreOption(cmd, dir.get());
+  AddStoreOption(cmd, dir.get(), StoreAccess::kRead);
   cmd->callback([dir] { RunStats(*dir); });
 });
 

@@ -14,7 +14,7 @@ struct TrainOptions {
 };
 
 void RunTrain(const TrainOptions& o) {
-  auto store = OpenStoreOrFail("train-dict", o.store, /*read_only=*/false);
+  auto store = OpenStoreOrFail("train-dict", o.store, StoreAccess::kWrite);
   auto id = store->TrainDictionary(o.max_bytes, o.max_samples);
   if (!id.ok()) Fail("train-dict", id.status().message());
   std::cout << "trained zstd dictionary " << *id << "; records written from now on use it "
@@ -24,7 +24,7 @@ void RunTrain(const TrainOptions& o) {
 CommandRegistration registration(18, [](CLI::App& app) {
   auto o = std::make_shared<TrainOptions>();
   auto* cmd = app.add_subcommand("train-dict", "Train a zstd dictionary from the stored records");
-  AddStoreOption(cmd, &o->store);
+  AddStoreOption(cmd, &o->store, StoreAccess::kWrite);
   cmd->add_option("--max-bytes", o->max_bytes, "Dictionary size limit")->capture_default_str();
   cmd->add_option("--max-samples", o->max_samples, "Records to train on")->capture_default_str();
   cmd->callback([o] { RunTrain(*o); });

@@ -8,7 +8,7 @@ namespace ssm {
 namespace {
 
 void RunVerify(const std::string& dir) {
-  auto store = OpenStoreOrFail("verify", dir, /*read_only=*/true);
+  auto store = OpenStoreOrFail("verify", dir, StoreAccess::kRead);
   Progress progress("verifying tapes");
   uint64_t total = 0;
   auto bad = store->Verify(
@@ -31,7 +31,7 @@ void RunVerify(const std::string& dir) {
 CommandRegistration registration(15, [](CLI::App& app) {
   auto dir = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("verify", "Decode every record; exit 1 naming each damaged tape");
-  AddStoreOption(cmd, dir.get());
+  AddStoreOption(cmd, dir.get(), StoreAccess::kRead);
   cmd->callback([dir] { RunVerify(*dir); });
 });
 

@@ -38,6 +38,100 @@ std::string Get(const EnvLookup& env, const char* name) {
   return value ? *value : std::string();
 }
 
+// The credentials of a profile's `keys`; both the key id and the secret must be there.
+Result<AwsCredentials> ProfileCredentials(std::map<std::string, std::string>& keys, const std::string& profile,
+                                          const std::string& path) {
+  AwsCredentials credentials;
+  credentials.access_key_id = keys["aws_access_key_id"];
+  credentials.secret_access_key = keys["aws_secret_access_key"];
+  credentials.session_token = keys["aws_session_token"];
+  bool no_id = credentials.access_key_id.empty(), no_secret = credentials.secret_access_key.empty();
+  if (no_id || no_secret) {
+    std::string missing = std::string(no_id ? "aws_access_key_id" : "") + (no_id && no_secret ? ", " : "") +
+                          (no_secret ? "aws_secret_access_key" : "");
+    return Status::InvalidArgument("profile [" + profile + "] in shared credentials file " + path +
+                                   " needs both aws_access_key_id and aws_secret_access_key (missing or empty: " +
+                                   missing + ")");
+  }
+  credentials.source = "shared credentials file " + path + " (profile " + profile + ")";
+  return credentials;
+}
+
+// Credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN); NotFound when
+// neither is set, InvalidArgument when only one is.
+Result<AwsCredentials> FromEnvironment(const EnvLookup& env) {
+  const std::string access_key = Get(env, kAccessKeyVar);
+  const std::string secret_key = Get(env, kSecretKeyVar);
+  if (access_key.empty() && secret_key.empty()) return Status::NotFound("no credentials in the environment");
+  if (access_key.empty() || secret_key.empty()) {
+    return Status::InvalidArgument(std::string(access_key.empty() ? kSecretKeyVar : kAccessKeyVar) +
+                                   " is set but " + (access_key.empty() ? kAccessKeyVar : kSecretKeyVar) +
+                                   " is not: set both, or unset both to use the shared credentials file");
+  }
+  AwsCredentials credentials;
+  credentials.access_key_id = access_key;
+  credentials.secret_access_key = secret_key;
+  credentials.session_token = Get(env, kSessionTokenVar);
+  credentials.source = "environment";
+  return credentials;
+}
+
+// Where the shared credentials file is and which profile to read, and what a user is told was tried.
+struct SharedFileLookup {
+  std::string path;  // empty when HOME is not set and no file was named
+  std::string profile;
+  std::string looked;  // "looked for ... in the environment, then for profile [p] ... in <path>"
+};
+
+SharedFileLookup LocateSharedFile(const EnvLookup& env) {
+  SharedFileLookup lookup;
+  const std::string home = Get(env, "HOME");
+  lookup.path = Get(env, kCredentialsFileVar);
+  const bool path_from_env = !lookup.path.empty();
+  if (path_from_env && lookup.path.compare(0, 2, "~/") == 0 && !home.empty()) {
+    lookup.path = home + lookup.path.substr(1);
+  }
+  if (!path_from_env && !home.empty()) lookup.path = home + "/.aws/credentials";
+  lookup.profile = Get(env, kProfileVar);
+  const bool profile_from_env = !lookup.profile.empty();
+  if (!profile_from_env) lookup.profile = "default";
+  const std::string& path = lookup.path;
+  lookup.looked =
+      std::string("looked for ") + kAccessKeyVar + "/" + kSecretKeyVar + " (and " + kSessionTokenVar +
+      ") in the environment, then for profile [" + lookup.profile + "] " +
+      (profile_from_env ? std::string("(from ") + kProfileVar + ")"
+                        : std::string("(set ") + kProfileVar + " to choose another)") +
+      " in the shared credentials file " +
+      (path.empty() ? std::string("$HOME/.aws/credentials, but HOME is not set")
+                    : path + (path_from_env ? std::string(" (from ") + kCredentialsFileVar + ")"
+                                            : std::string(" (set ") + kCredentialsFileVar + " to use another file)"));
+  return lookup;
+}
+
+// The profile's credentials from the shared credentials file `lookup` names.
+Result<AwsCredentials> FromSharedFile(const SharedFileLookup& lookup) {
+  const std::string& path = lookup.path;
+  if (path.empty()) return Status::NotFound("no AWS credentials found: " + lookup.looked);
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+    return Status::NotFound("no AWS credentials found: " + lookup.looked + ", which does not exist");
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file || S_ISDIR(info.st_mode)) {
+    const std::string why = S_ISDIR(info.st_mode) ? "it is a directory" : std::strerror(errno);
+    return Status::IOError("cannot read shared credentials file " + path + ": " + why + " (" + lookup.looked + ")");
+  }
+  std::ostringstream text;
+  text << file.rdbuf();
+  if (file.bad()) return Status::IOError("cannot read shared credentials file " + path);
+  Result<AwsCredentials> parsed = ParseCredentialsFile(text.str(), lookup.profile, path);
+  if (!parsed.ok() && parsed.status().IsNotFound()) {
+    return Status::NotFound("no AWS credentials found: " + lookup.looked + ", which has no [" + lookup.profile +
+                            "] section");
+  }
+  return parsed;
+}
+
 }  // namespace
 
 std::string RedactedKeyId(const AwsCredentials& credentials) {
@@ -98,83 +192,13 @@ Result<AwsCredentials> ParseCredentialsFile(const std::string& text, const std::
   if (!found) {
     return Status::NotFound("shared credentials file " + path + " has no [" + profile + "] profile");
   }
-  AwsCredentials credentials;
-  credentials.access_key_id = keys["aws_access_key_id"];
-  credentials.secret_access_key = keys["aws_secret_access_key"];
-  credentials.session_token = keys["aws_session_token"];
-  if (credentials.access_key_id.empty() || credentials.secret_access_key.empty()) {
-    return Status::InvalidArgument("profile [" + profile + "] in shared credentials file " + path +
-                                   " needs both aws_access_key_id and aws_secret_access_key (missing or "
-                                   "empty: " +
-                                   (credentials.access_key_id.empty() ? "aws_access_key_id" : "") +
-                                   (credentials.access_key_id.empty() && credentials.secret_access_key.empty()
-                                        ? ", "
-                                        : "") +
-                                   (credentials.secret_access_key.empty() ? "aws_secret_access_key" : "") +
-                                   ")");
-  }
-  credentials.source = "shared credentials file " + path + " (profile " + profile + ")";
-  return credentials;
+  return ProfileCredentials(keys, profile, path);
 }
 
 Result<AwsCredentials> ResolveCredentials(const EnvLookup& env) {
-  // 1. Environment.
-  const std::string access_key = Get(env, kAccessKeyVar);
-  const std::string secret_key = Get(env, kSecretKeyVar);
-  if (!access_key.empty() && !secret_key.empty()) {
-    AwsCredentials credentials;
-    credentials.access_key_id = access_key;
-    credentials.secret_access_key = secret_key;
-    credentials.session_token = Get(env, kSessionTokenVar);
-    credentials.source = "environment";
-    return credentials;
-  }
-  if (!access_key.empty() || !secret_key.empty()) {
-    return Status::InvalidArgument(std::string(access_key.empty() ? kSecretKeyVar : kAccessKeyVar) +
-                                   " is set but " + (access_key.empty() ? kAccessKeyVar : kSecretKeyVar) +
-                                   " is not: set both, or unset both to use the shared credentials file");
-  }
-
-  // 2. Shared credentials file.
-  const std::string home = Get(env, "HOME");
-  std::string path = Get(env, kCredentialsFileVar);
-  const bool path_from_env = !path.empty();
-  if (path_from_env && path.compare(0, 2, "~/") == 0 && !home.empty()) path = home + path.substr(1);
-  if (!path_from_env && !home.empty()) path = home + "/.aws/credentials";
-  std::string profile = Get(env, kProfileVar);
-  const bool profile_from_env = !profile.empty();
-  if (!profile_from_env) profile = "default";
-
-  const std::string looked =
-      std::string("looked for ") + kAccessKeyVar + "/" + kSecretKeyVar + " (and " + kSessionTokenVar +
-      ") in the environment, then for profile [" + profile + "] " +
-      (profile_from_env ? std::string("(from ") + kProfileVar + ")" : std::string("(set ") + kProfileVar +
-                                                                          " to choose another)") +
-      " in the shared credentials file " +
-      (path.empty() ? std::string("$HOME/.aws/credentials, but HOME is not set")
-                    : path + (path_from_env ? std::string(" (from ") + kCredentialsFileVar + ")"
-                                            : std::string(" (set ") + kCredentialsFileVar +
-                                                  " to use another file)"));
-  if (path.empty()) return Status::NotFound("no AWS credentials found: " + looked);
-
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
-    return Status::NotFound("no AWS credentials found: " + looked + ", which does not exist");
-  }
-  std::ifstream file(path, std::ios::binary);
-  if (!file || S_ISDIR(info.st_mode)) {
-    const std::string why = S_ISDIR(info.st_mode) ? "it is a directory" : std::strerror(errno);
-    return Status::IOError("cannot read shared credentials file " + path + ": " + why + " (" + looked + ")");
-  }
-  std::ostringstream text;
-  text << file.rdbuf();
-  if (file.bad()) return Status::IOError("cannot read shared credentials file " + path);
-  Result<AwsCredentials> parsed = ParseCredentialsFile(text.str(), profile, path);
-  if (!parsed.ok() && parsed.status().IsNotFound()) {
-    return Status::NotFound("no AWS credentials found: " + looked + ", which has no [" + profile +
-                            "] section");
-  }
-  return parsed;
+  Result<AwsCredentials> from_environment = FromEnvironment(env);
+  if (from_environment.ok() || !from_environment.status().IsNotFound()) return from_environment;
+  return FromSharedFile(LocateSharedFile(env));
 }
 
 }  // namespace ssm

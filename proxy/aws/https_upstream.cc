@@ -72,6 +72,115 @@ bool Decode(const std::string& encoded, std::string* decoded) {
   });
 }
 
+// A transport failure: the status the client gets (502, or 504 for a timeout) and why.
+struct SendFailure {
+  int http_status = 502;
+  std::string cause;
+};
+
+// What a failed send means. httplib reports a read timeout as a read error: the time spent tells them
+// apart.
+SendFailure DescribeSendError(httplib::Error err, int64_t elapsed_us, double timeout_s, const std::string& host) {
+  std::string t = SecondsText(timeout_s);
+  switch (err) {
+    case httplib::Error::ConnectionTimeout:
+      return {504, "connecting timed out after " + t + " s (--upstream-timeout)"};
+    case httplib::Error::Connection:
+      return {502, ConnectCause(host)};
+    case httplib::Error::Read:
+      if (static_cast<double>(elapsed_us) >= timeout_s * 1e6 * 0.95) {
+        return {504, "no answer within " + t + " s (--upstream-timeout)"};
+      }
+      return {502, "the connection was closed or reset, or the answer was malformed or truncated"};
+    case httplib::Error::Write:
+      return {502, "sending the request failed (connection closed or reset)"};
+    case httplib::Error::SSLConnection:
+      return {502, "TLS handshake failed"};
+    case httplib::Error::SSLLoadingCerts:
+      return {502, "could not load the CA certificates (--ca-file or system bundle)"};
+    case httplib::Error::SSLServerVerification:
+      return {502, "TLS certificate verification failed (for a private CA, pass it with --ca-file PEM)"};
+    default:
+      return {502, httplib::to_string(err)};
+  }
+}
+
+// The client's headers worth forwarding, and whether it accepts gzip.
+HeaderList ForwardedHeaders(const HeaderList& headers, bool* client_wants_gzip) {
+  HeaderList out;
+  *client_wants_gzip = false;
+  for (const auto& [name, value] : headers) {
+    std::string n = Lower(name);
+    if (n == "accept-encoding" && Lower(value).find("gzip") != std::string::npos) *client_wants_gzip = true;
+    if (!IsDroppedRequestHeader(n)) out.emplace_back(name, value);
+  }
+  return out;
+}
+
+// Moves upstream's answer into `out`: its headers but the framing ones, its body decoded (keeping the
+// encoded bytes too). Empty, or why the answer cannot be used.
+std::string TakeResponse(httplib::Response& hres, UpstreamResponse* out) {
+  out->status = hres.status;
+  std::string encoding;
+  for (const auto& [name, value] : hres.headers) {
+    std::string n = Lower(name);
+    if (n == "content-encoding") encoding = Lower(value);
+    if (!IsFramingResponseHeader(n)) out->headers.emplace_back(name, value);
+  }
+  if (encoding.empty() || encoding == "identity") {
+    out->body = std::move(hres.body);
+    return "";
+  }
+  if (encoding != "gzip" && encoding != "x-gzip" && encoding != "deflate") {
+    return "unsupported Content-Encoding '" + encoding + "' in the answer";
+  }
+  if (!Decode(hres.body, &out->body)) return "the " + encoding + "-encoded answer could not be decoded";
+  out->content_encoding = encoding;
+  out->encoded_body = std::move(hres.body);
+  return "";
+}
+
+struct UpstreamAddress {
+  bool https = true;
+  std::string authority;  // host[:port], as sent in Host
+  std::string host;       // without brackets or port
+};
+
+// --upstream: scheme://host[:port], optionally with a trailing '/'.
+Result<UpstreamAddress> ParseUpstreamUrl(const std::string& url) {
+  UpstreamAddress address;
+  std::string rest;
+  if (url.rfind("https://", 0) == 0) {
+    rest = url.substr(8);
+  } else if (url.rfind("http://", 0) == 0) {
+    address.https = false;
+    rest = url.substr(7);
+  } else {
+    return Status::InvalidArgument("--upstream '" + url +
+                                   "' must start with https:// (or http:// for a local emulator)");
+  }
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  if (rest.empty() || rest.find_first_of("/?#@ ") != std::string::npos) {
+    return Status::InvalidArgument("--upstream '" + url +
+                                   "' must be scheme://host[:port] with no path, e.g. http://127.0.0.1:5000");
+  }
+  address.authority = rest;
+  address.host = rest;
+  if (rest[0] == '[') {  // [IPv6]:port
+    size_t close = rest.find(']');
+    if (close == std::string::npos) return Status::InvalidArgument("--upstream '" + url + "': bad IPv6 host");
+    address.host = rest.substr(1, close - 1);
+  } else if (rest.find(':') != std::string::npos) {
+    address.host = rest.substr(0, rest.find(':'));
+    std::string port = rest.substr(rest.find(':') + 1);
+    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit) ||
+        std::stoi(port) == 0 || std::stoi(port) > 65535) {
+      return Status::InvalidArgument("--upstream '" + url + "': bad port '" + port + "'");
+    }
+  }
+  return address;
+}
+
 }  // namespace
 
 std::string HttpsUpstream::DefaultUrl(const std::string& region) {
@@ -91,37 +200,12 @@ Result<std::unique_ptr<HttpsUpstream>> HttpsUpstream::Create(const HttpsUpstream
   u->options_ = options;
   u->credentials_ = std::move(credentials);
   std::string url = options.url.empty() ? DefaultUrl(options.region) : options.url;
-  std::string rest;
-  if (url.rfind("https://", 0) == 0) {
-    u->https_ = true;
-    rest = url.substr(8);
-  } else if (url.rfind("http://", 0) == 0) {
-    u->https_ = false;
-    rest = url.substr(7);
-  } else {
-    return Status::InvalidArgument("--upstream '" + url +
-                                   "' must start with https:// (or http:// for a local emulator)");
-  }
-  while (!rest.empty() && rest.back() == '/') rest.pop_back();
-  if (rest.empty() || rest.find_first_of("/?#@ ") != std::string::npos) {
-    return Status::InvalidArgument("--upstream '" + url +
-                                   "' must be scheme://host[:port] with no path, e.g. http://127.0.0.1:5000");
-  }
-  u->authority_ = rest;
-  u->host_ = rest;
-  if (!rest.empty() && rest[0] == '[') {  // [IPv6]:port
-    size_t close = rest.find(']');
-    if (close == std::string::npos) return Status::InvalidArgument("--upstream '" + url + "': bad IPv6 host");
-    u->host_ = rest.substr(1, close - 1);
-  } else if (rest.find(':') != std::string::npos) {
-    u->host_ = rest.substr(0, rest.find(':'));
-    std::string port = rest.substr(rest.find(':') + 1);
-    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit) ||
-        std::stoi(port) == 0 || std::stoi(port) > 65535) {
-      return Status::InvalidArgument("--upstream '" + url + "': bad port '" + port + "'");
-    }
-  }
-  u->url_ = (u->https_ ? "https://" : "http://") + rest;
+  Result<UpstreamAddress> address = ParseUpstreamUrl(url);
+  if (!address.ok()) return address.status();
+  u->https_ = address->https;
+  u->authority_ = address->authority;
+  u->host_ = address->host;
+  u->url_ = (u->https_ ? "https://" : "http://") + u->authority_;
   if (!options.ca_file.empty()) {
     std::ifstream f(options.ca_file);
     if (!f) {
@@ -140,7 +224,7 @@ HttpsUpstream::~HttpsUpstream() = default;
 
 std::unique_ptr<httplib::Client> HttpsUpstream::Acquire() {
   {
-    std::lock_guard<std::mutex> lock(pool_mu_);
+    MutexLock lock(&pool_mu_);
     if (!idle_.empty()) {
       auto c = std::move(idle_.back());
       idle_.pop_back();
@@ -165,7 +249,7 @@ std::unique_ptr<httplib::Client> HttpsUpstream::Acquire() {
 }
 
 void HttpsUpstream::Release(std::unique_ptr<httplib::Client> client) {
-  std::lock_guard<std::mutex> lock(pool_mu_);
+  MutexLock lock(&pool_mu_);
   if (idle_.size() < options_.max_idle_connections) idle_.push_back(std::move(client));
 }
 
@@ -178,107 +262,56 @@ AwsError HttpsUpstream::TransportError(int http_status, const std::string& cause
   return e;
 }
 
-UpstreamResult HttpsUpstream::Forward(const SsmRequest& request) {
-  UpstreamResult result;
-
+Status HttpsUpstream::SignedRequest(const SsmRequest& request, httplib::Request* out) const {
   SigningRequest sreq;
   sreq.method = "POST";
   sreq.path = "/";
   sreq.host = authority_;
   sreq.body = request.body;
   bool client_wants_gzip = false;
-  for (const auto& [name, value] : request.headers) {
-    std::string n = Lower(name);
-    if (n == "accept-encoding" && Lower(value).find("gzip") != std::string::npos) client_wants_gzip = true;
-    if (IsDroppedRequestHeader(n)) continue;
-    sreq.headers.emplace_back(name, value);
-  }
+  sreq.headers = ForwardedHeaders(request.headers, &client_wants_gzip);
   // Ask for gzip only when the client did: it then gets the bytes as upstream sent them.
   sreq.headers.emplace_back("Accept-Encoding", client_wants_gzip ? "gzip" : "identity");
   Status signed_ok = SignRequest(sreq, credentials_, options_.region, "ssm", options_.clock());
-  if (!signed_ok.ok()) {
-    result.error = TransportError(502, "could not sign the request: " + signed_ok.message());
+  if (!signed_ok.ok()) return signed_ok;
+
+  out->method = "POST";
+  out->path = "/";
+  for (auto& [name, value] : sreq.headers) out->headers.emplace(name, value);
+  out->body = std::move(sreq.body);
+  if (!out->has_header("Content-Type")) out->headers.emplace("Content-Type", "application/x-amz-json-1.1");
+  return Status::OK();
+}
+
+UpstreamResult HttpsUpstream::Forward(const SsmRequest& request) {
+  UpstreamResult result;
+  httplib::Request hreq;
+  if (Status s = SignedRequest(request, &hreq); !s.ok()) {
+    result.error = TransportError(502, "could not sign the request: " + s.message());
     return result;
   }
 
-  httplib::Request hreq;
-  hreq.method = "POST";
-  hreq.path = "/";
-  for (auto& [name, value] : sreq.headers) hreq.headers.emplace(name, value);
-  hreq.body = std::move(sreq.body);
-  if (!hreq.has_header("Content-Type")) hreq.headers.emplace("Content-Type", "application/x-amz-json-1.1");
-
-  auto client = Acquire();
+  std::unique_ptr<httplib::Client> client = Acquire();
   httplib::Response hres;
   httplib::Error err = httplib::Error::Success;
   auto start = std::chrono::steady_clock::now();
   bool sent = client->send(hreq, hres, err);
-  auto elapsed = std::chrono::steady_clock::now() - start;
-  int64_t elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
-  if (!sent || err != httplib::Error::Success) {
-    // The client (and its connection) is dropped, never reused after a failure.
-    std::string t = SecondsText(options_.timeout_s);
-    switch (err) {
-      case httplib::Error::ConnectionTimeout:
-        result.error = TransportError(504, "connecting timed out after " + t + " s (--upstream-timeout)");
-        break;
-      case httplib::Error::Connection:
-        result.error = TransportError(502, ConnectCause(host_));
-        break;
-      case httplib::Error::Read:
-        // httplib reports a read timeout as a read error: tell them apart by the time spent.
-        if (static_cast<double>(elapsed_us) >= options_.timeout_s * 1e6 * 0.95) {
-          result.error = TransportError(504, "no answer within " + t + " s (--upstream-timeout)");
-        } else {
-          result.error = TransportError(
-              502, "the connection was closed or reset, or the answer was malformed or truncated");
-        }
-        break;
-      case httplib::Error::Write:
-        result.error = TransportError(502, "sending the request failed (connection closed or reset)");
-        break;
-      case httplib::Error::SSLConnection:
-        result.error = TransportError(502, "TLS handshake failed");
-        break;
-      case httplib::Error::SSLLoadingCerts:
-        result.error = TransportError(502, "could not load the CA certificates (--ca-file or system bundle)");
-        break;
-      case httplib::Error::SSLServerVerification:
-        result.error = TransportError(
-            502, "TLS certificate verification failed (for a private CA, pass it with --ca-file PEM)");
-        break;
-      default:
-        result.error = TransportError(502, httplib::to_string(err));
-        break;
-    }
+  int64_t elapsed_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+  if (!sent || err != httplib::Error::Success) {  // the client (and its connection) is dropped, not reused
+    SendFailure failure = DescribeSendError(err, elapsed_us, options_.timeout_s, host_);
+    result.error = TransportError(failure.http_status, failure.cause);
     return result;
   }
 
-  UpstreamResponse r;
-  r.status = hres.status;
-  r.latency_us = elapsed_us;
-  std::string encoding;
-  for (const auto& [name, value] : hres.headers) {
-    std::string n = Lower(name);
-    if (n == "content-encoding") encoding = Lower(value);
-    if (IsFramingResponseHeader(n)) continue;
-    r.headers.emplace_back(name, value);
-  }
-  if (encoding.empty() || encoding == "identity") {
-    r.body = std::move(hres.body);
-  } else if (encoding == "gzip" || encoding == "x-gzip" || encoding == "deflate") {
-    if (!Decode(hres.body, &r.body)) {
-      result.error = TransportError(502, "the " + encoding + "-encoded answer could not be decoded");
-      return result;
-    }
-    r.content_encoding = encoding;
-    r.encoded_body = std::move(hres.body);
-  } else {
-    result.error = TransportError(502, "unsupported Content-Encoding '" + encoding + "' in the answer");
+  UpstreamResponse response;
+  response.latency_us = elapsed_us;
+  if (std::string unusable = TakeResponse(hres, &response); !unusable.empty()) {
+    result.error = TransportError(502, unusable);
     return result;
   }
   Release(std::move(client));
-  result.response = std::move(r);
+  result.response = std::move(response);
   return result;
 }
 

@@ -11,16 +11,18 @@
 #include <ctime>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "proxy/aws/aws_credentials.h"
 #include "proxy/aws/upstream.h"
+#include "store/port/mutex.h"
+#include "store/port/thread_annotations.h"
 #include "store/status.h"
 
 namespace httplib {
 class Client;
+struct Request;
 }
 
 namespace ssm {
@@ -56,7 +58,12 @@ class HttpsUpstream : public Upstream {
  private:
   HttpsUpstream() = default;
 
+  // The call as sent upstream: the client's headers but credentials, hop-by-hop and framing ones,
+  // signed afresh. An error when it cannot be signed.
+  Status SignedRequest(const SsmRequest& request, httplib::Request* out) const;
+  // An idle client, or a new one.
   std::unique_ptr<httplib::Client> Acquire();
+  // Keeps `client` for reuse (only after a request on it succeeded), unless enough are idle.
   void Release(std::unique_ptr<httplib::Client> client);
   AwsError TransportError(int http_status, const std::string& cause) const;
 
@@ -67,8 +74,8 @@ class HttpsUpstream : public Upstream {
   HttpsUpstreamOptions options_;
   AwsCredentials credentials_;
 
-  std::mutex pool_mu_;
-  std::vector<std::unique_ptr<httplib::Client>> idle_;  // guarded by pool_mu_
+  Mutex pool_mu_;
+  std::vector<std::unique_ptr<httplib::Client>> idle_ GUARDED_BY(pool_mu_);
 };
 
 }  // namespace ssm

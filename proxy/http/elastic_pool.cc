@@ -6,28 +6,28 @@
 namespace ssm {
 
 ElasticPool::ElasticPool(size_t min, size_t max) : min_(min), max_(std::max(max, min)) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (size_t i = 0; i < min; ++i) Spawn();
 }
 
 void ElasticPool::enqueue(std::function<void()> fn) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     jobs_.push_back(std::move(fn));
     if (jobs_.size() > idle_ && live_ < max_) Spawn();
   }
-  cv_.notify_one();
+  cv_.Signal();
 }
 
 void ElasticPool::shutdown() {
   std::list<std::thread> all;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     shutdown_ = true;
     all.splice(all.end(), threads_);
     all.splice(all.end(), finished_);
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   // Workers still running only touch mu_/jobs_ (they never touch their std::thread once moved).
   for (auto& t : all) t.join();
 }
@@ -42,13 +42,21 @@ void ElasticPool::Spawn() {
   *self = std::thread([this, self] { Work(self); });
 }
 
+bool ElasticPool::WaitForWork() {
+  auto deadline = std::chrono::steady_clock::now() + kIdleExit;
+  while (jobs_.empty() && !shutdown_) {
+    if (!cv_.WaitUntil(deadline)) return !jobs_.empty() || shutdown_;
+  }
+  return true;
+}
+
 void ElasticPool::Work(std::list<std::thread>::iterator self) {
   for (;;) {
     std::function<void()> fn;
     {
-      std::unique_lock<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       ++idle_;
-      bool woken = cv_.wait_for(lock, kIdleExit, [&] { return !jobs_.empty() || shutdown_; });
+      bool woken = WaitForWork();
       --idle_;
       if (shutdown_ && jobs_.empty()) return;
       if (!woken) {

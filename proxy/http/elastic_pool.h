@@ -8,15 +8,16 @@
 #define SSM_REPLAY_PROXY_HTTP_ELASTIC_POOL_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <list>
-#include <mutex>
 #include <thread>
 
 #include <httplib.h>
+
+#include "store/port/mutex.h"
+#include "store/port/thread_annotations.h"
 
 namespace ssm {
 
@@ -34,18 +35,22 @@ class ElasticPool : public httplib::TaskQueue {
  private:
   static constexpr std::chrono::seconds kIdleExit{30};
 
-  void Spawn();  // mu_ held
+  // Starts a worker (unless shut down), first joining those that ended.
+  void Spawn() REQUIRES(mu_);
+  // A worker's loop; `self` is its entry in threads_.
   void Work(std::list<std::thread>::iterator self);
+  // Waits up to kIdleExit for a job or the shutdown; false when neither came.
+  bool WaitForWork() REQUIRES(mu_);
 
   const size_t min_, max_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  std::list<std::thread> threads_;   // running workers
-  std::list<std::thread> finished_;  // workers that ended, not yet joined
-  size_t live_ = 0;
-  size_t idle_ = 0;
-  bool shutdown_ = false;
+  Mutex mu_;
+  CondVar cv_{&mu_};  // a job was queued, or shutdown
+  std::deque<std::function<void()>> jobs_ GUARDED_BY(mu_);
+  std::list<std::thread> threads_ GUARDED_BY(mu_);   // running workers
+  std::list<std::thread> finished_ GUARDED_BY(mu_);  // workers that ended, not yet joined
+  size_t live_ GUARDED_BY(mu_) = 0;
+  size_t idle_ GUARDED_BY(mu_) = 0;
+  bool shutdown_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace ssm

@@ -33,7 +33,7 @@ void Metrics::RecordRequest(std::string_view action, Outcome outcome, int64_t mi
 }
 
 void Metrics::RecordFault(const std::string& fault) {
-  std::lock_guard<std::mutex> lock(faults_mu_);
+  MutexLock lock(&faults_mu_);
   ++faults_[fault];
 }
 
@@ -41,11 +41,42 @@ uint64_t Metrics::requests(std::string_view action, Outcome outcome) const {
   return counts_[Row(action) * kOutcomeCount + static_cast<size_t>(outcome)].load(std::memory_order_relaxed);
 }
 
+namespace {
+
+// "# HELP" and "# TYPE" lines of a metric.
+void AppendHeader(std::string* out, const char* name, const char* type, const char* help) {
+  *out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+}
+
+// A metric without labels: its header and its one sample.
+void AppendSingle(std::string* out, const char* name, const char* type, const char* help, uint64_t value) {
+  AppendHeader(out, name, type, help);
+  *out += std::string(name) + " " + std::to_string(value) + "\n";
+}
+
+}  // namespace
+
 std::string Metrics::Render(const MetricsGauges& gauges) const {
   std::string out;
+  AppendRequests(&out);
+  AppendDurations(&out);
+  AppendSingle(&out, "ssm_replay_tapes_loaded", "gauge", "Tapes decoded and held in memory.", gauges.tapes_cached);
+  AppendSingle(&out, "ssm_replay_records_cached", "gauge",
+               "Tapes with entries held in memory as stored (compressed records).", gauges.records_cached);
+  AppendSingle(&out, "ssm_replay_decoded_cache_bypassed", "gauge",
+               "1 while calls go past the cache of decoded entries: over the tapes asked for lately it hit too "
+               "rarely to pay for its lookups.",
+               gauges.decoded_cache_bypassed ? 1 : 0);
+  AppendSingle(&out, "ssm_replay_tape_loads_total", "counter", "Tapes read from the store.", gauges.tape_loads);
+  AppendSingle(&out, "ssm_replay_cursors", "gauge", "Tapes with a replay cursor (called since the last reset).",
+               gauges.cursors);
+  AppendFaults(&out);
+  return out;
+}
+
+void Metrics::AppendRequests(std::string* out) const {
+  AppendHeader(out, "ssm_replay_requests_total", "counter", "SSM requests answered, by action and outcome.");
   char line[256];
-  out += "# HELP ssm_replay_requests_total SSM requests answered, by action and outcome.\n";
-  out += "# TYPE ssm_replay_requests_total counter\n";
   for (size_t row = 0; row < rows_; ++row) {
     std::string action = row + 1 == rows_ ? "-" : std::string(SsmActionName(static_cast<int>(row)));
     for (int o = 0; o < kOutcomeCount; ++o) {
@@ -53,11 +84,14 @@ std::string Metrics::Render(const MetricsGauges& gauges) const {
       if (n == 0) continue;  // only series that happened: 146 actions x 6 outcomes is mostly zeros
       std::snprintf(line, sizeof(line), "ssm_replay_requests_total{action=\"%s\",outcome=\"%s\"} %llu\n",
                     action.c_str(), OutcomeName(static_cast<Outcome>(o)), static_cast<unsigned long long>(n));
-      out += line;
+      *out += line;
     }
   }
-  out += "# HELP ssm_replay_request_duration_seconds Time from request parsed to answer ready.\n";
-  out += "# TYPE ssm_replay_request_duration_seconds histogram\n";
+}
+
+void Metrics::AppendDurations(std::string* out) const {
+  AppendHeader(out, "ssm_replay_request_duration_seconds", "histogram", "Time from request parsed to answer ready.");
+  char line[256];
   uint64_t cumulative = 0;
   for (size_t i = 0; i <= kBuckets.size(); ++i) {
     cumulative += buckets_[i].load(std::memory_order_relaxed);
@@ -68,40 +102,22 @@ std::string Metrics::Render(const MetricsGauges& gauges) const {
       std::snprintf(line, sizeof(line), "ssm_replay_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
                     static_cast<unsigned long long>(cumulative));
     }
-    out += line;
+    *out += line;
   }
   std::snprintf(line, sizeof(line), "ssm_replay_request_duration_seconds_sum %.6f\n",
                 static_cast<double>(sum_us_.load(std::memory_order_relaxed)) / 1e6);
-  out += line;
+  *out += line;
   std::snprintf(line, sizeof(line), "ssm_replay_request_duration_seconds_count %llu\n",
                 static_cast<unsigned long long>(cumulative));
-  out += line;
+  *out += line;
+}
 
-  out += "# HELP ssm_replay_tapes_loaded Tapes decoded and held in memory.\n";
-  out += "# TYPE ssm_replay_tapes_loaded gauge\n";
-  out += "ssm_replay_tapes_loaded " + std::to_string(gauges.tapes_cached) + "\n";
-  out += "# HELP ssm_replay_records_cached Tapes with entries held in memory as stored (compressed records).\n";
-  out += "# TYPE ssm_replay_records_cached gauge\n";
-  out += "ssm_replay_records_cached " + std::to_string(gauges.records_cached) + "\n";
-  out += "# HELP ssm_replay_decoded_cache_bypassed 1 while calls go past the cache of decoded entries: over "
-         "the tapes asked for lately it hit too rarely to pay for its lookups.\n";
-  out += "# TYPE ssm_replay_decoded_cache_bypassed gauge\n";
-  out += std::string("ssm_replay_decoded_cache_bypassed ") + (gauges.decoded_cache_bypassed ? "1" : "0") + "\n";
-  out += "# HELP ssm_replay_tape_loads_total Tapes read from the store.\n";
-  out += "# TYPE ssm_replay_tape_loads_total counter\n";
-  out += "ssm_replay_tape_loads_total " + std::to_string(gauges.tape_loads) + "\n";
-  out += "# HELP ssm_replay_cursors Tapes with a replay cursor (called since the last reset).\n";
-  out += "# TYPE ssm_replay_cursors gauge\n";
-  out += "ssm_replay_cursors " + std::to_string(gauges.cursors) + "\n";
-  out += "# HELP ssm_replay_faults_injected_total Faults injected, by kind.\n";
-  out += "# TYPE ssm_replay_faults_injected_total counter\n";
-  {
-    std::lock_guard<std::mutex> lock(faults_mu_);
-    for (const auto& [fault, n] : faults_) {
-      out += "ssm_replay_faults_injected_total{fault=\"" + fault + "\"} " + std::to_string(n) + "\n";
-    }
+void Metrics::AppendFaults(std::string* out) const {
+  AppendHeader(out, "ssm_replay_faults_injected_total", "counter", "Faults injected, by kind.");
+  MutexLock lock(&faults_mu_);
+  for (const auto& [fault, n] : faults_) {
+    *out += "ssm_replay_faults_injected_total{fault=\"" + fault + "\"} " + std::to_string(n) + "\n";
   }
-  return out;
 }
 
 }  // namespace ssm

@@ -9,12 +9,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
 #include "proxy/modes/fault_counter.h"
 #include "proxy/modes/mode.h"
+#include "store/port/mutex.h"
+#include "store/port/thread_annotations.h"
 
 namespace ssm {
 
@@ -50,6 +51,10 @@ class Metrics : public FaultCounter {
 
  private:
   size_t Row(std::string_view action) const;
+  // The sections of Render.
+  void AppendRequests(std::string* out) const;
+  void AppendDurations(std::string* out) const;
+  void AppendFaults(std::string* out) const;
 
   size_t rows_;                                                       // SSM actions + 1 for "-"
   std::unique_ptr<std::atomic<uint64_t>[]> counts_;                   // rows_ x kOutcomeCount
@@ -57,8 +62,8 @@ class Metrics : public FaultCounter {
   std::atomic<uint64_t> total_{0};
   std::atomic<uint64_t> sum_us_{0};
 
-  mutable std::mutex faults_mu_;
-  std::map<std::string, uint64_t> faults_;
+  mutable Mutex faults_mu_;
+  std::map<std::string, uint64_t> faults_ GUARDED_BY(faults_mu_);  // injected faults by kind
 };
 
 }  // namespace ssm

@@ -9,28 +9,21 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
-#include <iterator>
-#include <mutex>
 #include <string_view>
 #include <thread>
 #include <utility>
-#include <vector>
 
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "proxy/http/access_log.h"
+#include "proxy/http/admin_endpoints.h"
+#include "proxy/http/json_log.h"
 #include "proxy/ssm/aws_error.h"
-#include "proxy/replay/cursor_table.h"
 #include "proxy/ssm/request_parser.h"
 #include "proxy/ssm/ssm_actions.h"
-#include "proxy/replay/tape_player.h"
 #include "proxy/http/tcp_shutdown.h"
 #include "proxy/http/tuned_http_server.h"
-#include "store/canonical_json.h"
-#include "store/tape_key.h"
 
 namespace ssm {
 namespace {
@@ -52,13 +45,6 @@ void ApplyResponse(HttpResponse&& response, httplib::Response& res) {
   }
   res.set_header("Date", HttpDate());
   res.body = std::move(response.body);
-}
-
-bool ConstantTimeEquals(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
 }
 
 const char* ErrorTypeForStatus(int status) {
@@ -170,7 +156,7 @@ bool IsLoopbackHost(const std::string& host) {
 class Server::Impl {
  public:
   Impl(ServerParts parts, ServerOptions options)
-      : parts_(parts), options_(std::move(options)), access_log_(AccessLogger()) {}
+      : parts_(parts), options_(std::move(options)), admin_(parts_, options_), access_log_(AccessLogger()) {}
 
   Status Bind();
   Status Run();
@@ -178,21 +164,31 @@ class Server::Impl {
     stopping_ = true;
     server_.stop();
   }
-
-  TunedHttpServer server_;
-  int port_ = 0;
+  int port() const { return port_; }
 
  private:
+  // Routes every method and path to HandleApi, and installs the pre-routing, error and exception
+  // handlers.
+  void InstallHandlers();
+  // Binds the listen address (a free port for port 0) and sets port_.
+  Status Listen();
+  httplib::Server::HandlerResponse PreRoute(const httplib::Request& req, httplib::Response& res);
   void HandleApi(const httplib::Request& req, httplib::Response& res);
-  void HandleAdmin(const httplib::Request& req, httplib::Response& res,
-                   std::chrono::steady_clock::time_point start);
+  // The mode's answer to an API call (or the parser's error), after the delay it asks for.
+  ModeAnswer AskMode(const ParsedRequest& parsed);
+  void HandleAdmin(const httplib::Request& req, httplib::Response& res, std::chrono::steady_clock::time_point start);
   httplib::Server::HandlerResponse HandleHttpError(const httplib::Request& req, httplib::Response& res);
   // Metrics and the access log for a request the server refused before it reached the mode (answered
   // at once: logged as taking 0 us).
   void CountRefusal(const httplib::Request& req, int status) {
     std::string action(ActionFromTarget(req.get_header_value("X-Amz-Target")));
     parts_.metrics->RecordRequest(action, Outcome::kError, 0);
-    access_log_.Write({req.method, req.path, action, nullptr, Outcome::kError, status, 0});
+    AccessEntry entry;
+    entry.method = req.method;
+    entry.path = req.path;
+    entry.action = action;
+    entry.status = status;
+    access_log_.Write(entry);
   }
   // Answers a request refused before its body was read, and closes the connection: the unread body
   // would otherwise be taken for the next request.
@@ -204,19 +200,26 @@ class Server::Impl {
     return httplib::Server::HandlerResponse::Handled;
   }
   static std::shared_ptr<spdlog::logger> AccessLogger() {
-    std::shared_ptr<spdlog::logger> logger = spdlog::get("access");
+    std::shared_ptr<spdlog::logger> logger = spdlog::get(kAccessLoggerName);
     return logger ? logger : spdlog::default_logger();
   }
 
-  ServerParts parts_;
-  ServerOptions options_;
+  const ServerParts parts_;
+  const ServerOptions options_;
+  TunedHttpServer server_;
+  AdminEndpoints admin_;
   AccessLog access_log_;
+  int port_ = 0;
   std::atomic<bool> stopping_{false};
 };
 
+int64_t MicrosSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+}
+
 void Server::Impl::HandleApi(const httplib::Request& req, httplib::Response& res) {
   auto start = std::chrono::steady_clock::now();
-  if (req.path.compare(0, 10, "/__replay/") == 0) return HandleAdmin(req, res, start);
+  if (IsAdminPath(req.path)) return HandleAdmin(req, res, start);
 
   HeaderList headers;
   headers.reserve(req.headers.size());
@@ -225,127 +228,53 @@ void Server::Impl::HandleApi(const httplib::Request& req, httplib::Response& res
   }
   ParsedRequest parsed =
       ParseSsmRequest(req.method, req.path, std::move(headers), req.body, options_.http.max_body);
-  ModeAnswer answer;
-  if (!parsed.ok()) {
-    answer.outcome = Outcome::kError;
-    answer.response = parsed.error->ToResponse();
-  } else {
-    answer = parts_.mode->Handle(*parsed.request);
-    if (answer.delay_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(answer.delay_us));
-  }
-  int status = answer.response.status;
+  ModeAnswer answer = AskMode(parsed);
+  AccessEntry entry;
+  entry.status = answer.response.status;
   if (answer.drop_connection) {  // fault injection's `reset`: no answer; cpp-httplib's write then fails
     Status dropped = ShutdownTcpConnection(req.local_addr, req.local_port, req.remote_addr, req.remote_port);
     if (dropped.ok()) {
-      status = 0;  // logged as status 0: nothing was answered
+      entry.status = 0;  // nothing was answered
     } else {
-      spdlog::warn("could not drop the connection: {}; answering {} instead", dropped.ToString(), status);
+      spdlog::warn("could not drop the connection: {}; answering {} instead", dropped.ToString(), entry.status);
     }
   }
   ApplyResponse(std::move(answer.response), res);
-  int64_t micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
-  parts_.metrics->RecordRequest(parsed.action, answer.outcome, micros);
-  access_log_.Write({req.method, req.path, parsed.action, parsed.ok() ? &parsed.request->key : nullptr,
-                     answer.outcome, status, micros});
+  entry.micros = MicrosSince(start);
+  parts_.metrics->RecordRequest(parsed.action, answer.outcome, entry.micros);
+  entry.method = req.method;
+  entry.path = req.path;
+  entry.action = parsed.action;
+  entry.key = parsed.ok() ? &parsed.request->key : nullptr;
+  entry.outcome = answer.outcome;
+  entry.step = answer.step;
+  entry.steps = answer.steps;
+  access_log_.Write(entry);
+}
+
+ModeAnswer Server::Impl::AskMode(const ParsedRequest& parsed) {
+  if (!parsed.ok()) {
+    ModeAnswer answer;
+    answer.outcome = Outcome::kError;
+    answer.response = parsed.error->ToResponse();
+    return answer;
+  }
+  ModeAnswer answer = parts_.mode->Handle(*parsed.request);
+  if (answer.delay_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(answer.delay_us));
+  return answer;
 }
 
 void Server::Impl::HandleAdmin(const httplib::Request& req, httplib::Response& res,
                                std::chrono::steady_clock::time_point start) {
-  auto finish = [&](HttpResponse response, Outcome outcome) {
-    int status = response.status;
-    ApplyResponse(std::move(response), res);
-    int64_t micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start)
-            .count();
-    access_log_.Write({req.method, req.path, "", nullptr, outcome, status, micros});
-  };
-  auto json_answer = [&](int status, const nlohmann::json& body) {
-    HttpResponse r;
-    r.status = status;
-    r.headers = {{"Content-Type", "application/json"}};
-    r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    finish(std::move(r), Outcome::kHit);
-  };
-  auto error = [&](int status, const char* type, std::string message) {
-    finish(AwsError{status, type, std::move(message)}.ToResponse(), Outcome::kError);
-  };
-
-  // Guard: a token when one is configured; no admin at all on a non-loopback address without one.
-  if (!options_.admin_token.empty()) {
-    std::string given = req.get_header_value("X-Replay-Admin-Token");
-    std::string auth = req.get_header_value("Authorization");
-    if (given.empty() && auth.compare(0, 7, "Bearer ") == 0) given = auth.substr(7);
-    if (!ConstantTimeEquals(given, options_.admin_token)) {
-      return error(403, "AccessDeniedException",
-                   "Admin endpoints need the header X-Replay-Admin-Token with the serve --admin-token value");
-    }
-  } else if (!IsLoopbackHost(options_.listen.host)) {
-    return error(403, "AccessDeniedException",
-                 "Admin endpoints are disabled on a non-loopback listen address unless serve is started "
-                 "with --admin-token");
-  }
-
-  if (req.path == "/__replay/health") {
-    if (req.method != "GET") return error(405, "MethodNotAllowedException", "Use GET /__replay/health");
-    return json_answer(
-        200,
-        {{"status", "ok"}, {"mode", parts_.mode->name()}, {"store", options_.store_dir}, {"port", port_}});
-  }
-  if (req.path == "/__replay/metrics") {
-    if (req.method != "GET") return error(405, "MethodNotAllowedException", "Use GET /__replay/metrics");
-    MetricsGauges gauges;
-    if (parts_.player) {
-      gauges.tapes_cached = parts_.player->tapes_cached();
-      gauges.records_cached = parts_.player->records_cached();
-      gauges.tape_loads = parts_.player->tape_loads();
-      gauges.decoded_cache_bypassed = parts_.player->decoded_cache_bypassed();
-    }
-    if (parts_.cursors) gauges.cursors = parts_.cursors->size();
-    HttpResponse r;
-    r.headers = {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}};
-    r.body = parts_.metrics->Render(gauges);
-    return finish(std::move(r), Outcome::kHit);
-  }
-  if (req.path == "/__replay/reset") {
-    if (req.method != "POST") return error(405, "MethodNotAllowedException", "Use POST /__replay/reset");
-    if (parts_.cursors == nullptr) {
-      return error(400, "BadRequestException",
-                   std::string("Mode ") + parts_.mode->name() + " has no cursors");
-    }
-    auto param = [&](const char* name) -> std::optional<std::string> {
-      if (!req.has_param(name)) return std::nullopt;
-      return req.get_param_value(name);
-    };
-    auto command_id = param("CommandId"), instance_id = param("InstanceId"), plugin = param("PluginName");
-    auto action = param("Action"), request = param("Request");
-    if (!command_id && !instance_id && !plugin && !action) {
-      parts_.cursors->ResetAll();
-      if (parts_.player) parts_.player->InvalidateAll();
-      return json_answer(200, {{"reset", "all"}});
-    }
-    if (command_id && !instance_id && !plugin && !action) {
-      size_t n = parts_.cursors->ResetPrefix(TapeKey::CommandIdPrefix(*command_id));
-      return json_answer(200, {{"reset", "CommandId " + *command_id}, {"cursors", n}});
-    }
-    Result<TapeKey> key = Status::InvalidArgument(
-        "give CommandId (and InstanceId, optional PluginName), or Action and Request (the JSON body)");
-    if (command_id && instance_id && !action) {
-      key = TapeKey::ForInvocation(*command_id, *instance_id, plugin);
-    } else if (action && request && !command_id && !instance_id && !plugin) {
-      Result<std::string> canonical = CanonicalJson(*request);
-      if (!canonical.ok())
-        return error(400, "SerializationException", "Request: " + canonical.status().message());
-      key = TapeKey::ForAction(*action, canonical.value());
-    }
-    if (!key.ok()) return error(400, "ValidationException", "Bad reset: " + key.status().message());
-    bool had = parts_.cursors->Reset(key.value());
-    if (parts_.player) parts_.player->Invalidate(key.value());
-    return json_answer(200, {{"reset", key->Describe()}, {"had_cursor", had}});
-  }
-  error(404, "NotFoundException",
-        "No admin endpoint '" + req.path.substr(0, 80) +
-            "': use /__replay/health, /__replay/metrics or /__replay/reset");
+  AdminEndpoints::Answer answer = admin_.Handle(req);
+  AccessEntry entry;
+  entry.status = answer.response.status;
+  ApplyResponse(std::move(answer.response), res);
+  entry.method = req.method;
+  entry.path = req.path;
+  entry.outcome = answer.outcome;
+  entry.micros = MicrosSince(start);
+  access_log_.Write(entry);
 }
 
 httplib::Server::HandlerResponse Server::Impl::HandleHttpError(const httplib::Request& req,
@@ -386,9 +315,31 @@ httplib::Server::HandlerResponse Server::Impl::HandleHttpError(const httplib::Re
   return httplib::Server::HandlerResponse::Handled;
 }
 
-Status Server::Impl::Bind() {
-  server_.Apply(options_.http);
+httplib::Server::HandlerResponse Server::Impl::PreRoute(const httplib::Request& req, httplib::Response& res) {
+  HeaderFacts facts = GatherHeaderFacts(req);
+  if (facts.bytes > kMaxHeaderBytes) {
+    return Refuse(req, res, 431,
+                  "Request header fields too large: " + std::to_string(facts.bytes) +
+                      " bytes of headers, the limit is " + std::to_string(kMaxHeaderBytes));
+  }
+  // A body announced over the limit is refused before it is read: cpp-httplib would read and discard
+  // all of it first (or wait out its read timeout for bytes that never come) before its own 413.
+  if (facts.content_length > options_.http.max_body) {
+    return Refuse(req, res, 413,
+                  "Request body of " + std::to_string(facts.content_length) + " bytes exceeds the limit of " +
+                      std::to_string(options_.http.max_body) + " bytes (serve --max-body)");
+  }
+  // Admin calls carry no body; answering them before cpp-httplib reads one lets a bare
+  // `curl -X POST .../__replay/reset` (no Content-Length, which cpp-httplib 0.11 refuses as 400) work.
+  // A request that does announce a body takes the normal route, so the body is still consumed.
+  if (!IsAdminPath(req.path) || facts.chunked || facts.content_length != 0) {
+    return httplib::Server::HandlerResponse::Unhandled;
+  }
+  HandleAdmin(req, res, std::chrono::steady_clock::now());
+  return httplib::Server::HandlerResponse::Handled;
+}
 
+void Server::Impl::InstallHandlers() {
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { HandleApi(req, res); };
   // Every method and path reaches HandleApi, which answers AWS-shaped 404/405s itself.
   server_.Get(".*", handler);
@@ -397,65 +348,51 @@ Status Server::Impl::Bind() {
   server_.Patch(".*", handler);
   server_.Delete(".*", handler);
   server_.Options(".*", handler);
-  // Admin calls carry no body; answering them before cpp-httplib reads one lets a bare
-  // `curl -X POST .../__replay/reset` (no Content-Length, which cpp-httplib 0.11 refuses as 400) work.
-  // A request that does announce a body takes the normal route, so the body is still consumed.
-  server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    HeaderFacts facts = GatherHeaderFacts(req);
-    if (facts.bytes > kMaxHeaderBytes) {
-      return Refuse(req, res, 431,
-                    "Request header fields too large: " + std::to_string(facts.bytes) +
-                        " bytes of headers, the limit is " + std::to_string(kMaxHeaderBytes));
-    }
-    // A body announced over the limit is refused before it is read: cpp-httplib would read and discard
-    // all of it first (or wait out its read timeout for bytes that never come) before its own 413.
-    if (facts.content_length > options_.http.max_body) {
-      return Refuse(req, res, 413,
-                    "Request body of " + std::to_string(facts.content_length) + " bytes exceeds the limit of " +
-                        std::to_string(options_.http.max_body) + " bytes (serve --max-body)");
-    }
-    if (req.path.compare(0, 10, "/__replay/") != 0 || facts.chunked || facts.content_length != 0) {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-    HandleAdmin(req, res, std::chrono::steady_clock::now());
-    return httplib::Server::HandlerResponse::Handled;
-  });
+  server_.set_pre_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) { return PreRoute(req, res); });
   server_.set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& req, httplib::Response& res) { return HandleHttpError(req, res); }));
-  server_.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "unknown error";
-        try {
-          if (ep) std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
-        spdlog::error("request failed: {}", what);
-        HttpResponse r = AwsError{500, "InternalServerError", "ssm-replay failed: " + what}.ToResponse();
-        res.status = 500;
-        res.body = std::move(r.body);
-        for (auto& [name, value] : r.headers) res.set_header(name, value);
-      });
+  server_.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown error";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    spdlog::error("request failed: {}", what);
+    HttpResponse r = AwsError{500, "InternalServerError", "ssm-replay failed: " + what}.ToResponse();
+    res.status = 500;
+    res.body = std::move(r.body);
+    for (auto& [name, value] : r.headers) res.set_header(name, value);
+  });
+}
 
+Status Server::Impl::Listen() {
   const ListenAddress& listen = options_.listen;
   if (listen.port == 0) {
     port_ = server_.bind_to_any_port(listen.host);
     if (port_ <= 0) return Status::IOError("cannot listen on " + listen.ToString() + ": bind failed");
-  } else {
-    if (!server_.bind_to_port(listen.host, listen.port)) {
-      return Status::IOError("cannot listen on " + listen.ToString() +
-                             ": the address is in use or not local (pick another with --listen HOST:PORT)");
-    }
-    port_ = listen.port;
+    return Status::OK();
   }
-  if (!server_.RaiseBacklog())
-    spdlog::warn("could not raise the listen backlog: bursts of connections may stall");
-  if (!IsLoopbackHost(listen.host)) {
-    spdlog::warn(
-        "listening on non-loopback address {}: anyone who can reach it can read the recorded tapes{}",
-        listen.ToString(),
-        options_.admin_token.empty() ? "; admin endpoints are disabled (no --admin-token)" : "");
+  if (!server_.bind_to_port(listen.host, listen.port)) {
+    return Status::IOError("cannot listen on " + listen.ToString() +
+                           ": the address is in use or not local (pick another with --listen HOST:PORT)");
+  }
+  port_ = listen.port;
+  return Status::OK();
+}
+
+Status Server::Impl::Bind() {
+  server_.Apply(options_.http);
+  InstallHandlers();
+  if (Status listening = Listen(); !listening.ok()) return listening;
+  admin_.set_port(port_);
+  if (!server_.RaiseBacklog()) spdlog::warn("could not raise the listen backlog: bursts of connections may stall");
+  if (!IsLoopbackHost(options_.listen.host)) {
+    spdlog::warn("listening on non-loopback address {}: anyone who can reach it can read the recorded tapes{}",
+                 options_.listen.ToString(),
+                 options_.admin_token.empty() ? "; admin endpoints are disabled (no --admin-token)" : "");
   }
   return Status::OK();
 }
@@ -491,7 +428,7 @@ Server::Server(ServerParts parts, ServerOptions options)
     : impl_(std::make_unique<Impl>(parts, std::move(options))) {}
 Server::~Server() = default;
 Status Server::Bind() { return impl_->Bind(); }
-int Server::port() const { return impl_->port_; }
+int Server::port() const { return impl_->port(); }
 Status Server::Run() { return impl_->Run(); }
 void Server::Stop() { impl_->Stop(); }
 

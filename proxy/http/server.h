@@ -1,6 +1,7 @@
 // Server: the HTTP front of ssm-replay (cpp-httplib). Parses each call (proxy/ssm/request_parser.h),
-// hands it to the Mode, and writes the answer with a fresh Date and Content-Length; serves the admin
-// endpoints (/__replay/health, /__replay/metrics, /__replay/reset); one access-log line per request.
+// hands it to the Mode, and writes the answer with a fresh Date and Content-Length; hands /__replay/
+// calls to the admin endpoints (proxy/http/admin_endpoints.h); one access-log line per request
+// (proxy/http/access_log.h).
 //
 // Tuned against cpp-httplib's defaults: TCP_NODELAY on (Nagle would add ~40 ms per answer), and an
 // elastic worker pool, because cpp-httplib holds one worker per keep-alive connection: hundreds of

@@ -79,7 +79,7 @@ FaultMode::Decision FaultMode::Decide(const SsmRequest& request) {
   Shard& shard = shards_[key_hash % kShards];
   uint64_t position = cursors_ ? cursors_->Calls(request.key) : 0;
 
-  std::lock_guard<std::mutex> lock(shard.mu);
+  MutexLock lock(&shard.mu);
   KeyState& state = shard.keys[encoded];
   if (state.position != position) state = KeyState{position, 0, 0};  // the tape moved on, or was reset
   uint64_t n = state.calls++;

@@ -16,7 +16,6 @@
 
 #include <array>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -24,6 +23,8 @@
 #include "proxy/modes/fault_spec.h"
 #include "proxy/modes/mode.h"
 #include "proxy/replay/cursor_table.h"
+#include "store/port/mutex.h"
+#include "store/port/thread_annotations.h"
 
 namespace ssm {
 
@@ -63,8 +64,8 @@ class FaultMode : public Mode {
     uint64_t notfound_given = 0;  // InvocationDoesNotExist answered at position 0
   };
   struct Shard {
-    std::mutex mu;
-    std::unordered_map<std::string, KeyState> keys;  // by encoded key
+    Mutex mu;
+    std::unordered_map<std::string, KeyState> keys GUARDED_BY(mu);  // by encoded key
   };
   static constexpr size_t kShards = 16;
 

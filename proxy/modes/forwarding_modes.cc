@@ -45,11 +45,9 @@ bool IsForwardingMode(const std::string& mode) {
   return std::find(names.begin(), names.end(), mode) != names.end();
 }
 
-Result<std::unique_ptr<Mode>> BuildForwardingMode(const std::string& mode_name, const ForwardingArgs& args,
-                                                  TapeStore* store, TapePlayer* player, CursorTable* cursors,
-                                                  const ReplayOptions& replay, const EnvLookup& env) {
+Result<ForwardingPlan> PlanForwarding(const std::string& mode_name, const ForwardingArgs& args,
+                                      const EnvLookup& env) {
   if (!IsForwardingMode(mode_name)) return Status::InvalidArgument("not a forwarding mode: " + mode_name);
-
   Result<std::string> region = ResolveRegion(args.region, env);
   if (!region.ok()) return Status::InvalidArgument("--mode " + mode_name + ": " + region.status().message());
   Result<AwsCredentials> credentials = ResolveCredentials(env);
@@ -58,14 +56,16 @@ Result<std::unique_ptr<Mode>> BuildForwardingMode(const std::string& mode_name, 
                                    credentials.status().message());
   }
 
-  auto owning = std::make_unique<OwningMode>();
+  ForwardingPlan plan;
+  plan.mode_name = mode_name;
+  plan.args = args;
   RedactorOptions redact_options;
   redact_options.secrets = {credentials->access_key_id, credentials->secret_access_key,
                             credentials->session_token};
   redact_options.patterns = args.redact;
   Result<Redactor> redactor = Redactor::Create(redact_options);
   if (!redactor.ok()) return redactor.status();
-  owning->redactor = std::make_unique<Redactor>(std::move(redactor).value());
+  plan.redactor = std::make_unique<Redactor>(std::move(redactor).value());
 
   HttpsUpstreamOptions upstream_options;
   upstream_options.url = args.upstream;
@@ -77,34 +77,41 @@ Result<std::unique_ptr<Mode>> BuildForwardingMode(const std::string& mode_name, 
   Result<std::unique_ptr<HttpsUpstream>> upstream =
       HttpsUpstream::Create(upstream_options, std::move(credentials).value());
   if (!upstream.ok()) return upstream.status();
-  owning->upstream = std::move(upstream).value();
+  plan.summary = "forwarding to " + (*upstream)->url() + " (region " + region.value() +
+                 "), signing with credentials from " + source + " (" + key_hint + ")";
+  plan.upstream = std::move(upstream).value();
+  return plan;
+}
 
-  if (mode_name == "passthrough") {
+std::unique_ptr<Mode> BuildForwardingMode(ForwardingPlan plan, TapeStore* store, TapePlayer* player,
+                                          CursorTable* cursors, const ReplayOptions& replay) {
+  auto owning = std::make_unique<OwningMode>();
+  owning->upstream = std::move(plan.upstream);
+  owning->redactor = std::move(plan.redactor);
+  std::string recording;
+  if (plan.mode_name == "passthrough") {
     owning->top = std::make_unique<PassthroughMode>(owning->upstream.get());
     owning->mode = owning->top.get();
   } else {
     BatchingRecorderOptions recorder_options;
-    recorder_options.append = args.append;
+    recorder_options.append = plan.args.append;
     owning->recorder = std::make_unique<BatchingRecorder>(store, recorder_options);
     owning->record = std::make_unique<RecordMode>(owning->upstream.get(), owning->recorder.get(),
                                                   owning->redactor.get());
-    if (mode_name == "auto") {
+    if (plan.mode_name == "auto") {
       owning->top = std::make_unique<AutoMode>(player, cursors, replay, owning->record.get());
       owning->mode = owning->top.get();
     } else {
       owning->mode = owning->record.get();
     }
+    recording = plan.args.append ? "; recording, appending to existing tapes"
+                                 : "; recording, the first call per key in this run replaces its tape";
+    recording += plan.args.no_fsync
+                     ? "; commits not synced (--no-fsync: safe against a killed process, not an OS crash)"
+                     : "; each commit synced to disk before clients are answered";
   }
-  std::string recording;
-  if (mode_name != "passthrough") {
-    recording = args.append ? "; recording, appending to existing tapes"
-                            : "; recording, the first call per key in this run replaces its tape";
-    recording += args.no_fsync ? "; commits not synced (--no-fsync: safe against a killed process, not an OS crash)"
-                               : "; each commit synced to disk before clients are answered";
-  }
-  spdlog::info("{} mode: forwarding to {} (region {}), signing with credentials from {} ({}){}", mode_name,
-               owning->upstream->url(), region.value(), source, key_hint, recording);
-  return std::unique_ptr<Mode>(std::move(owning));
+  spdlog::info("{} mode: {}{}", plan.mode_name, plan.summary, recording);
+  return owning;
 }
 
 }  // namespace ssm

@@ -9,9 +9,11 @@
 #include <vector>
 
 #include "proxy/aws/aws_credentials.h"
+#include "proxy/aws/upstream.h"
 #include "proxy/replay/cursor_table.h"
 #include "proxy/modes/mode.h"
 #include "proxy/modes/replay_mode.h"
+#include "proxy/record/redactor.h"
 #include "proxy/replay/tape_player.h"
 #include "store/status.h"
 #include "store/tape_store.h"
@@ -37,13 +39,27 @@ inline const std::vector<std::string>& ForwardingModeNames() {
 }
 bool IsForwardingMode(const std::string& mode);
 
-// Builds `mode_name` (one of ForwardingModeNames()). The returned Mode owns the upstream, recorder
-// and redactor; `store`, `player` and `cursors` are not owned and must outlive it. `replay` applies to
-// auto mode's hits. Errors say what is missing and where it was looked for (credentials, region), or
-// which option is wrong. `env` is the environment credentials and region are read from.
-Result<std::unique_ptr<Mode>> BuildForwardingMode(const std::string& mode_name, const ForwardingArgs& args,
-                                                  TapeStore* store, TapePlayer* player, CursorTable* cursors,
-                                                  const ReplayOptions& replay, const EnvLookup& env);
+// What a forwarding mode forwards through: the upstream (with the operator's credentials) and the
+// redactor. Built before the store is opened, so a missing credential or a wrong option fails serve
+// before it creates anything.
+struct ForwardingPlan {
+  std::string mode_name;  // one of ForwardingModeNames()
+  ForwardingArgs args;
+  std::unique_ptr<Upstream> upstream;
+  std::unique_ptr<Redactor> redactor;
+  std::string summary;  // for the start-up log line: where to, which region, which credentials
+};
+
+// The plan for `mode_name`. Errors say what is missing and where it was looked for (credentials,
+// region), or which option is wrong. `env` is the environment credentials and region are read from.
+Result<ForwardingPlan> PlanForwarding(const std::string& mode_name, const ForwardingArgs& args,
+                                      const EnvLookup& env);
+
+// Builds the planned mode. The returned Mode owns the plan's upstream and redactor and the recorder;
+// `store`, `player` and `cursors` are not owned and must outlive it. `replay` applies to auto mode's
+// hits.
+std::unique_ptr<Mode> BuildForwardingMode(ForwardingPlan plan, TapeStore* store, TapePlayer* player,
+                                          CursorTable* cursors, const ReplayOptions& replay);
 
 }  // namespace ssm
 

@@ -4,6 +4,7 @@
 #ifndef SSM_REPLAY_PROXY_MODES_MODE_H_
 #define SSM_REPLAY_PROXY_MODES_MODE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -24,6 +25,10 @@ struct ModeAnswer {
   // Close the connection without answering (fault injection's `reset`); `response` is then only a
   // fallback, answered if the server cannot drop the connection.
   bool drop_connection = false;
+  // When an entry of a tape answered: which one, from 1, and the tape's length (for the access log).
+  // 0 when no tape entry answered.
+  size_t step = 0;
+  size_t steps = 0;
 };
 
 class Mode {

@@ -22,36 +22,69 @@ RecordMode::RecordMode(Upstream* upstream, Recorder* recorder, const Redactor* r
   }
 }
 
-ModeAnswer RecordMode::Handle(const SsmRequest& request) {
+namespace {
+
+ModeAnswer ErrorAnswer(HttpResponse response) {
   ModeAnswer answer;
+  answer.response = std::move(response);
+  answer.outcome = Outcome::kError;
+  return answer;
+}
+
+}  // namespace
+
+ModeAnswer RecordMode::Handle(const SsmRequest& request) {
   UpstreamResult forwarded = upstream_->Forward(request);
   if (!forwarded.ok()) {
     spdlog::warn("record: {} for {} not recorded: {}", forwarded.error.type, request.key.Describe(),
                  forwarded.error.message);
-    answer.response = forwarded.error.ToResponse();
-    answer.outcome = Outcome::kError;
-    return answer;
+    return ErrorAnswer(forwarded.error.ToResponse());
   }
   const UpstreamResponse& up = *forwarded.response;
+  if (IsAuthenticationFailure(up)) return CredentialsRefused(request, up);
 
-  if (IsAuthenticationFailure(up)) {
-    // Only the error type is logged: AWS's message may quote the canonical request, token included.
-    spdlog::error(
-        "record: upstream {} refused the operator's credentials with {} {} for {}; NOT recorded. Check "
-        "the credentials ssm-replay signs with (environment or shared credentials file), their expiry, "
-        "the region, and the machine's clock.",
-        upstream_->url(), up.status, AwsErrorType(up).empty() ? "(no error type)" : AwsErrorType(up),
-        request.action);
-    answer.response = ClientResponse(request, up);
-    // The client gets the refusal, but never the operator's secrets an error message might echo.
-    answer.response.body = redactor_->RedactBody(up.body);
-    for (auto it = answer.response.headers.begin(); it != answer.response.headers.end();) {
-      it = it->first == "Content-Encoding" ? answer.response.headers.erase(it) : it + 1;
-    }
-    answer.outcome = Outcome::kError;
-    return answer;
+  Interaction interaction = ToInteraction(request, up);
+  Result<TapeKey> key = KeyAfterRedaction(request, &interaction);
+  if (!key.ok()) {
+    return ErrorAnswer(AwsError{500, "RecordFailedException",
+                                "ssm-replay could not key the redacted " + request.action + " request: " +
+                                    key.status().ToString()}
+                           .ToResponse());
   }
+  Status recorded = recorder_->Record(key.value(), std::move(interaction));
+  if (!recorded.ok()) {
+    // The client must not see an answer that is not on tape: it retries instead.
+    spdlog::error("record: could not record {} {}: {}", request.action, request.key.Describe(),
+                  recorded.ToString());
+    return ErrorAnswer(AwsError{500, "RecordFailedException",
+                                "ssm-replay got upstream's answer but could not record it, so it is withheld: " +
+                                    recorded.ToString()}
+                           .ToResponse());
+  }
+  ModeAnswer answer;
+  answer.response = ClientResponse(request, up);
+  answer.outcome = Outcome::kRecorded;
+  return answer;
+}
 
+ModeAnswer RecordMode::CredentialsRefused(const SsmRequest& request, const UpstreamResponse& up) const {
+  // Only the error type is logged: AWS's message may quote the canonical request, token included.
+  spdlog::error(
+      "record: upstream {} refused the operator's credentials with {} {} for {}; NOT recorded. Check "
+      "the credentials ssm-replay signs with (environment or shared credentials file), their expiry, "
+      "the region, and the machine's clock.",
+      upstream_->url(), up.status, AwsErrorType(up).empty() ? "(no error type)" : AwsErrorType(up),
+      request.action);
+  HttpResponse response = ClientResponse(request, up);
+  // The client gets the refusal, but never the operator's secrets an error message might echo.
+  response.body = redactor_->RedactBody(up.body);
+  for (auto it = response.headers.begin(); it != response.headers.end();) {
+    it = it->first == "Content-Encoding" ? response.headers.erase(it) : it + 1;
+  }
+  return ErrorAnswer(std::move(response));
+}
+
+Interaction RecordMode::ToInteraction(const SsmRequest& request, const UpstreamResponse& up) const {
   Interaction interaction;
   interaction.action = request.action;
   interaction.request_body = request.canonical_body;
@@ -62,45 +95,23 @@ ModeAnswer RecordMode::Handle(const SsmRequest& request) {
   interaction.upstream_latency_us = up.latency_us;
   interaction.source = "record " + upstream_->url();
   redactor_->RedactInteraction(&interaction);
+  return interaction;
+}
 
+Result<TapeKey> RecordMode::KeyAfterRedaction(const SsmRequest& request, Interaction* interaction) const {
   // An action tape's key holds its request body, and the store keeps that body with the tape: when
   // redaction changed the request, the tape goes under the redacted request's key, so the secret is
   // stored nowhere (the price: only requests with the redacted text in place replay from it).
-  TapeKey key = request.key;
-  if (!key.is_invocation() && interaction.request_body != request.canonical_body) {
-    Result<std::string> canonical = CanonicalJson(interaction.request_body);
-    Result<TapeKey> redacted_key =
-        canonical.ok() ? TapeKey::ForAction(request.action, canonical.value()) : Result<TapeKey>(canonical.status());
-    if (!redacted_key.ok()) {
-      AwsError e{500, "RecordFailedException",
-                 "ssm-replay could not key the redacted " + request.action + " request: " +
-                     redacted_key.status().ToString()};
-      answer.response = e.ToResponse();
-      answer.outcome = Outcome::kError;
-      return answer;
-    }
-    key = redacted_key.value();
-    interaction.request_body = canonical.value();
-    spdlog::warn("record: the {} request contained text that is redacted; its tape is keyed on the redacted "
-                 "request ({}), so replay answers it only for requests that match after redaction",
-                 request.action, key.Describe());
-  }
-
-  Status recorded = recorder_->Record(key, std::move(interaction));
-  if (!recorded.ok()) {
-    // The client must not see an answer that is not on tape: it retries instead.
-    spdlog::error("record: could not record {} {}: {}", request.action, request.key.Describe(),
-                  recorded.ToString());
-    AwsError e{500, "RecordFailedException",
-               "ssm-replay got upstream's answer but could not record it, so it is withheld: " +
-                   recorded.ToString()};
-    answer.response = e.ToResponse();
-    answer.outcome = Outcome::kError;
-    return answer;
-  }
-  answer.response = ClientResponse(request, up);
-  answer.outcome = Outcome::kRecorded;
-  return answer;
+  if (request.key.is_invocation() || interaction->request_body == request.canonical_body) return request.key;
+  Result<std::string> canonical = CanonicalJson(interaction->request_body);
+  if (!canonical.ok()) return canonical.status();
+  Result<TapeKey> key = TapeKey::ForAction(request.action, canonical.value());
+  if (!key.ok()) return key.status();
+  interaction->request_body = std::move(canonical).value();
+  spdlog::warn("record: the {} request contained text that is redacted; its tape is keyed on the redacted "
+               "request ({}), so replay answers it only for requests that match after redaction",
+               request.action, key->Describe());
+  return key;
 }
 
 }  // namespace ssm

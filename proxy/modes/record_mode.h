@@ -18,6 +18,9 @@
 #include "proxy/record/recorder.h"
 #include "proxy/record/redactor.h"
 #include "proxy/aws/upstream.h"
+#include "store/interaction.h"
+#include "store/status.h"
+#include "store/tape_key.h"
 
 namespace ssm {
 
@@ -35,6 +38,15 @@ class RecordMode : public Mode {
   ModeAnswer Handle(const SsmRequest& request) override;
 
  private:
+  // The client's answer when upstream refused the operator's credentials: passed on (redacted), never
+  // recorded, logged loudly.
+  ModeAnswer CredentialsRefused(const SsmRequest& request, const UpstreamResponse& up) const;
+  // What is recorded for `request` answered by `up`, redacted.
+  Interaction ToInteraction(const SsmRequest& request, const UpstreamResponse& up) const;
+  // The key to record under: the request's, or for an action whose request body redaction changed,
+  // the redacted body's (then canonical in `interaction` too).
+  Result<TapeKey> KeyAfterRedaction(const SsmRequest& request, Interaction* interaction) const;
+
   Upstream* upstream_;
   Recorder* recorder_;
   const Redactor* redactor_;

@@ -89,6 +89,8 @@ std::optional<ModeAnswer> ReplayMode::FromTape(const SsmRequest& request) {
   answer.outcome = Outcome::kHit;
   answer.response = RecordedResponse(entry);
   answer.delay_us = options_.latency.DelayFor(entry);
+  answer.step = played->index + 1;
+  answer.steps = played->length;
   return answer;
 }
 

@@ -1,7 +1,7 @@
 // FlatJsonObject: a fast path for the request bodies a polling client sends over and over, e.g.
 // {"CommandId": "...", "InstanceId": "..."}: a JSON object whose members are all strings of printable
-// ASCII without escapes. Such a body is read without building a JSON DOM, which on a replay hit cost
-// more than the rest of the server's work together. Any other body (numbers, nesting, escapes,
+// ASCII without escapes. Such a body is read without building a JSON DOM, which on a replay hit would
+// cost more than the rest of the server's work together. Any other body (numbers, nesting, escapes,
 // non-ASCII, duplicate names, invalid JSON) is not taken here and goes to the full parser, so this
 // never has to be right about JSON it does not accept.
 #ifndef SSM_REPLAY_PROXY_SSM_FLAT_JSON_OBJECT_H_

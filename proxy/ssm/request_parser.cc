@@ -99,8 +99,12 @@ std::optional<TapeKey> ExtractTapeKey(const std::string& action, const std::vect
                      FlatField(body, "PluginName"), canonical_body, error);
 }
 
-ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, HeaderList headers,
-                              std::string body, size_t max_body) {
+namespace {
+
+// The error refusing a call before its body is read (path, method, size, X-Amz-Target), or nullopt
+// with `*action` set to the action the call names.
+std::optional<ParsedRequest> CheckEnvelope(std::string_view method, std::string_view path, const HeaderList& headers,
+                                           size_t body_size, size_t max_body, std::string* action) {
   if (path != "/") {
     return Fail(404, "NotFoundException",
                 "No such path '" + Clip(path) + "': the SSM API is served at POST / (admin endpoints " +
@@ -111,9 +115,9 @@ ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, He
                 "Method " + Clip(method, 16) + " is not allowed on /: SSM calls are POST / with " +
                     "X-Amz-Target: AmazonSSM.<Action>");
   }
-  if (body.size() > max_body) {
+  if (body_size > max_body) {
     return Fail(413, "RequestEntityTooLargeException",
-                "Request body of " + std::to_string(body.size()) + " bytes exceeds the limit of " +
+                "Request body of " + std::to_string(body_size) + " bytes exceeds the limit of " +
                     std::to_string(max_body) + " bytes (serve --max-body)");
   }
   const std::string* target = FindHeader(headers, "X-Amz-Target");
@@ -122,48 +126,69 @@ ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, He
                 "Missing X-Amz-Target header: SSM calls name their operation as X-Amz-Target: "
                 "AmazonSSM.<Action>");
   }
-  std::string action(ActionFromTarget(*target));
-  if (SsmActionIndex(action) < 0) {
+  *action = std::string(ActionFromTarget(*target));
+  if (SsmActionIndex(*action) < 0) {
     return Fail(400, "UnknownOperationException",
                 "Unknown operation '" + Clip(*target) + "': expected AmazonSSM.<Action> naming an SSM API action");
   }
+  return std::nullopt;
+}
 
-  std::optional<nlohmann::json> json;  // built only when the fast path cannot read the body
+// What a body gives: its canonical form, the call's key, and its DOM when the fast path declined it.
+struct ParsedBody {
   std::string canonical;
   std::optional<TapeKey> key;
-  AwsError error;
+  std::optional<nlohmann::json> json;
+};
+
+// Reads `body` of a call to `action`; false with `error` set when it is not a JSON object or its key
+// fields are unusable.
+bool ReadBody(const std::string& action, const std::string& body, ParsedBody* out, AwsError* error) {
   if (std::optional<std::vector<FlatMember>> flat = ParseFlatJsonObject(body)) {
-    canonical = CanonicalFlatJson(*flat);
-    key = ExtractTapeKey(action, *flat, canonical, &error);
-  } else {
-    // One parse: the DOM gives the key fields, and its dump is the canonical body. (An empty body,
-    // which SDKs send for calls without parameters, took the fast path as {}.)
-    json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-    if (json->is_discarded()) {
-      return Fail(400, "SerializationException", "Request body of " + action + " is not valid JSON", action);
-    }
-    if (!json->is_object()) {
-      return Fail(400, "SerializationException",
-                  "Request body of " + action + " must be a JSON object, got " + json->type_name(), action);
-    }
-    Result<std::string> dumped = CanonicalJsonOf(*json);
-    if (!dumped.ok()) {
-      return Fail(400, "SerializationException",
-                  "Request body of " + action + " is not valid JSON: " + dumped.status().message(), action);
-    }
-    canonical = std::move(dumped).value();
-    key = ExtractTapeKey(action, *json, canonical, &error);
+    out->canonical = CanonicalFlatJson(*flat);
+    out->key = ExtractTapeKey(action, *flat, out->canonical, error);
+    return out->key.has_value();
   }
-  if (!key) {
-    ParsedRequest out;
+  // One parse: the DOM gives the key fields, and its dump is the canonical body. (An empty body, which
+  // SDKs send for calls without parameters, took the fast path as {}.)
+  out->json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const nlohmann::json& json = *out->json;
+  if (json.is_discarded() || !json.is_object()) {
+    std::string what = json.is_discarded() ? " is not valid JSON" : std::string(" must be a JSON object, got ") +
+                                                                        json.type_name();
+    *error = AwsError{400, "SerializationException", "Request body of " + action + what};
+    return false;
+  }
+  Result<std::string> dumped = CanonicalJsonOf(json);
+  if (!dumped.ok()) {
+    *error = AwsError{400, "SerializationException",
+                      "Request body of " + action + " is not valid JSON: " + dumped.status().message()};
+    return false;
+  }
+  out->canonical = std::move(dumped).value();
+  out->key = ExtractTapeKey(action, json, out->canonical, error);
+  return out->key.has_value();
+}
+
+}  // namespace
+
+ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, HeaderList headers,
+                              std::string body, size_t max_body) {
+  std::string action;
+  if (std::optional<ParsedRequest> refused = CheckEnvelope(method, path, headers, body.size(), max_body, &action)) {
+    return std::move(*refused);
+  }
+  ParsedBody parsed;
+  ParsedRequest out;
+  AwsError error;
+  if (!ReadBody(action, body, &parsed, &error)) {
     out.error = std::move(error);
     out.action = std::move(action);
     return out;
   }
-  ParsedRequest out;
   out.action = action;
-  out.request = SsmRequest{std::move(action), std::move(body), std::move(canonical), std::move(headers),
-                           std::move(*key),   std::move(json)};
+  out.request = SsmRequest{std::move(action),    std::move(body),         std::move(parsed.canonical),
+                           std::move(headers),   std::move(*parsed.key), std::move(parsed.json)};
   return out;
 }
 

@@ -161,87 +161,126 @@ const char* Literal(const char* p, const char* end, std::string_view word) {
   return p + word.size();
 }
 
-}  // namespace
+struct Open {
+  bool is_object;
+  size_t keys_begin;  // its keys are keys[keys_begin...]
+};
 
-const char* CompactJsonValue(const char* begin, const char* end, std::string* out) {
-  struct Open {
-    bool is_object;
-    size_t keys_begin;  // its keys are keys[keys_begin...]
-  };
-  // Per thread and reused: most values need no allocation here.
-  thread_local std::vector<Open> open;
-  thread_local std::vector<std::string_view> keys;  // the raw text of each open object's keys
-  open.clear();
-  keys.clear();
-  out->clear();
+// The steps of CompactJsonValue over one value: each reads from `p` and returns where it stopped, or
+// nullptr when the value is not one the fast path takes.
+class Compactor {
+ public:
+  // `open` and `keys` are scratch space, emptied here.
+  Compactor(const char* end, std::string* out, std::vector<Open>* open, std::vector<std::string_view>* keys)
+      : end_(end), out_(out), open_(*open), keys_(*keys) {
+    open_.clear();
+    keys_.clear();
+    out_->clear();
+  }
 
-  const char* p = begin;
-  bool key_next = false;  // an object's key comes before the next value
   // Each turn reads one value (with its key, in an object), then what follows it.
-  for (;;) {
-    if (key_next) {
-      // Keys are compared as written: with one spelling allowed per character, equal text is an
-      // equal key.
-      if (p >= end || *p != '"') return nullptr;
-      const char* key_end = String(p, end);
-      if (key_end == nullptr) return nullptr;
-      std::string_view key(p, static_cast<size_t>(key_end - p));
-      for (size_t i = open.back().keys_begin; i < keys.size(); ++i) {
-        if (keys[i] == key) return nullptr;
+  const char* Run(const char* p) {
+    bool key_next = false;  // an object's key comes before the next value
+    for (;;) {
+      if (key_next && (p = Key(p)) == nullptr) return nullptr;
+      bool opened = false;
+      if ((p = Value(p, &opened)) == nullptr) return nullptr;
+      if (opened) {
+        key_next = open_.back().is_object;
+        continue;
       }
-      keys.push_back(key);
-      out->append(key);
-      p = SkipSpace(key_end, end);
-      if (p >= end || *p != ':') return nullptr;
-      out->push_back(':');
-      p = SkipSpace(p + 1, end);
+      bool done = false;
+      if ((p = AfterValue(p, &done, &key_next)) == nullptr || done) return p;
     }
-    if (p >= end) return nullptr;
+  }
+
+ private:
+  // An object's key and its ':'. Keys are compared as written: with one spelling allowed per
+  // character, equal text is an equal key.
+  const char* Key(const char* p) {
+    if (p >= end_ || *p != '"') return nullptr;
+    const char* key_end = String(p, end_);
+    if (key_end == nullptr) return nullptr;
+    std::string_view key(p, static_cast<size_t>(key_end - p));
+    for (size_t i = open_.back().keys_begin; i < keys_.size(); ++i) {
+      if (keys_[i] == key) return nullptr;
+    }
+    keys_.push_back(key);
+    out_->append(key);
+    p = SkipSpace(key_end, end_);
+    if (p >= end_ || *p != ':') return nullptr;
+    out_->push_back(':');
+    return SkipSpace(p + 1, end_);
+  }
+
+  // A scalar or an empty container, whole; or the opening of a container (`*opened`).
+  const char* Value(const char* p, bool* opened) {
+    if (p >= end_) return nullptr;
     const char* value = p;
     switch (*p) {
       case '{':
-      case '[': {
-        bool is_object = *p == '{';
-        if (open.size() == kMaxDepth) return nullptr;
-        out->push_back(*p);
-        p = SkipSpace(p + 1, end);
-        if (p < end && *p == (is_object ? '}' : ']')) {
-          out->push_back(*p++);
-          break;  // an empty container: a finished value
-        }
-        open.push_back({is_object, keys.size()});
-        key_next = is_object;
-        continue;
-      }
-      case '"': p = String(p, end); break;
-      case 't': p = Literal(p, end, "true"); break;
-      case 'f': p = Literal(p, end, "false"); break;
-      case 'n': p = Literal(p, end, "null"); break;
-      default: p = (*p == '-' || IsDigit(*p)) ? Number(p, end) : nullptr;
+      case '[':
+        return OpenContainer(p, opened);
+      case '"': p = String(p, end_); break;
+      case 't': p = Literal(p, end_, "true"); break;
+      case 'f': p = Literal(p, end_, "false"); break;
+      case 'n': p = Literal(p, end_, "null"); break;
+      default: p = (*p == '-' || IsDigit(*p)) ? Number(p, end_) : nullptr;
     }
-    if (p == nullptr) return nullptr;
-    if (*value != '{' && *value != '[') out->append(value, static_cast<size_t>(p - value));
+    if (p != nullptr) out_->append(value, static_cast<size_t>(p - value));
+    return p;
+  }
 
-    // After a value: the end of the top value, or a ',' or the end of the container it is in.
+  const char* OpenContainer(const char* p, bool* opened) {
+    bool is_object = *p == '{';
+    if (open_.size() == kMaxDepth) return nullptr;
+    out_->push_back(*p);
+    p = SkipSpace(p + 1, end_);
+    if (p < end_ && *p == (is_object ? '}' : ']')) {
+      out_->push_back(*p++);
+      return p;  // an empty container: a finished value
+    }
+    open_.push_back({is_object, keys_.size()});
+    *opened = true;
+    return p;
+  }
+
+  // After a value: the end of the top value (`*done`), or a ',' (then `*key_next` says whether a key
+  // follows), or the end of the container it is in (and so on outwards).
+  const char* AfterValue(const char* p, bool* done, bool* key_next) {
     for (;;) {
-      if (open.empty()) {
-        return p == end || IsSpace(*p) || *p == ',' || *p == '}' || *p == ']' ? p : nullptr;
+      if (open_.empty()) {
+        *done = true;
+        return p == end_ || IsSpace(*p) || *p == ',' || *p == '}' || *p == ']' ? p : nullptr;
       }
-      p = SkipSpace(p, end);
-      if (p >= end) return nullptr;
-      const Open& top = open.back();
+      p = SkipSpace(p, end_);
+      if (p >= end_) return nullptr;
+      const Open& top = open_.back();
       if (*p == ',') {
-        out->push_back(',');
-        p = SkipSpace(p + 1, end);
-        key_next = top.is_object;
-        break;
+        out_->push_back(',');
+        *key_next = top.is_object;
+        return SkipSpace(p + 1, end_);
       }
       if (*p != (top.is_object ? '}' : ']')) return nullptr;
-      out->push_back(*p++);
-      keys.resize(top.keys_begin);
-      open.pop_back();
+      out_->push_back(*p++);
+      keys_.resize(top.keys_begin);
+      open_.pop_back();
     }
   }
+
+  const char* const end_;
+  std::string* const out_;
+  std::vector<Open>& open_;
+  std::vector<std::string_view>& keys_;
+};
+
+}  // namespace
+
+const char* CompactJsonValue(const char* begin, const char* end, std::string* out) {
+  // Per thread and reused: most values need no allocation here.
+  thread_local std::vector<Open> open;
+  thread_local std::vector<std::string_view> keys;
+  return Compactor(end, out, &open, &keys).Run(begin);
 }
 
 }  // namespace ssm

@@ -2,8 +2,8 @@
 // written out as compact JSON text while the parser reads them.
 //
 // Bodies are most of a tape file's bytes (command outputs), and import stores each as its compact
-// dump. Building their DOM, one node and one allocation per value, only to dump it again was most of
-// import's parsing cost; nlohmann's SAX interface lets the bodies go straight from the lexer to text.
+// dump. Building their DOM, one node and one allocation per value, only to dump it again would be most
+// of import's parsing cost; nlohmann's SAX interface lets the bodies go straight from the lexer to text.
 #ifndef SSM_REPLAY_STORE_TAPE_FILE_TAPE_DOCUMENT_H_
 #define SSM_REPLAY_STORE_TAPE_FILE_TAPE_DOCUMENT_H_
 

@@ -39,9 +39,9 @@ int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
   return era * 146097 + doe - 719468;
 }
 
-// The common case of ParseTimestamp without sscanf, timegm and printing it back (a few percent of
-// import): exactly "YYYY-MM-DDTHH:MM:SS.mmmZ" with a real date from 1970 on. False sends the
-// string to the general path, which decides.
+// The common case of ParseTimestamp without sscanf, timegm and printing it back: exactly
+// "YYYY-MM-DDTHH:MM:SS.mmmZ" with a real date from 1970 on. False sends the string to the general
+// path, which decides.
 bool ParseCanonicalTimestamp(const std::string& s, int64_t* ms) {
   static constexpr char kShape[] = "0000-00-00T00:00:00.000Z";
   if (s.size() != sizeof kShape - 1) return false;
@@ -160,17 +160,188 @@ Result<std::string> CanonicalRequest(const ordered_json& request) {
   return out;
 }
 
-// Error context: "<origin>: interactions[2].response.status: expected an integer".
+// Reads the fields of a parsed tape file, with error context: "<origin>: interactions[2].response.status:
+// expected an integer".
 class Reader {
  public:
   explicit Reader(const std::string& origin) : origin_(origin) {}
   Status Error(const std::string& where, const std::string& what) const {
     return Status::InvalidArgument(origin_ + ": " + where + ": " + what);
   }
+  // obj[name] as a string, or an error naming `where`.`name`.
+  Status String(const ordered_json& obj, const std::string& where, const char* name, std::string* out) const {
+    auto it = obj.find(name);
+    if (it == obj.end()) return Error(where + "." + name, "missing");
+    if (!it->is_string()) return Error(where + "." + name, "expected a string");
+    *out = it->get<std::string>();
+    return Status::OK();
+  }
 
  private:
   const std::string& origin_;
 };
+
+// The document, through the streaming parse (response bodies come already dumped: `*bodies_dumped`)
+// or, for the documents it declines, the DOM parser, which also says what is wrong with invalid ones.
+Result<ordered_json> ParseDocument(std::string_view text, const std::string& origin, bool* bodies_dumped) {
+  ordered_json doc;
+  *bodies_dumped = ParseTapeDocument(text, &doc);
+  if (*bodies_dumped) return doc;
+  try {
+    return ordered_json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
+    return Status::InvalidArgument(origin + ": not valid JSON: " + e.what());
+  }
+}
+
+Status CheckVersion(const ordered_json& doc, const Reader& r, const std::string& origin) {
+  if (!doc.is_object() || !doc.contains("ssmReplayTape")) {
+    return r.Error("ssmReplayTape", "missing: this is not an ssm-replay tape file");
+  }
+  if (!doc["ssmReplayTape"].is_number_integer()) return r.Error("ssmReplayTape", "expected an integer");
+  int version = doc["ssmReplayTape"].get<int>();
+  if (version > kTapeFileVersion) {
+    return Status::NotSupported(origin + ": tape file version " + std::to_string(version) +
+                                " is newer than this ssm-replay reads (" + std::to_string(kTapeFileVersion) +
+                                "): upgrade ssm-replay");
+  }
+  if (version < 1) return r.Error("ssmReplayTape", "must be 1");
+  return Status::OK();
+}
+
+Result<TapeKey> ReadInvocationKey(const ordered_json& k, const Reader& r) {
+  std::string command_id, instance_id;
+  if (Status s = r.String(k, "key", "CommandId", &command_id); !s.ok()) return s;
+  if (Status s = r.String(k, "key", "InstanceId", &instance_id); !s.ok()) return s;
+  std::optional<std::string> plugin_name;
+  if (k.contains("PluginName")) {
+    std::string plugin;
+    if (Status s = r.String(k, "key", "PluginName", &plugin); !s.ok()) return s;
+    plugin_name = std::move(plugin);
+  }
+  auto made = TapeKey::ForInvocation(command_id, instance_id, plugin_name);
+  if (!made.ok()) return r.Error("key", made.status().message());
+  return made;
+}
+
+Result<TapeKey> ReadKey(const ordered_json& doc, const Reader& r) {
+  if (!doc.contains("key") || !doc["key"].is_object()) return r.Error("key", "missing or not an object");
+  const ordered_json& k = doc["key"];
+  std::string action;
+  if (Status s = r.String(k, "key", "action", &action); !s.ok()) return s;
+  if (action == kGetCommandInvocation) return ReadInvocationKey(k, r);
+  if (!k.contains("request")) {
+    return r.Error("key.request", "missing (every action but GetCommandInvocation is keyed by its request)");
+  }
+  auto canonical = CanonicalJsonOf(nlohmann::json(k["request"]));  // keys sorted
+  if (!canonical.ok()) return r.Error("key.request", canonical.status().message());
+  auto made = TapeKey::ForAction(action, *canonical);
+  if (!made.ok()) return r.Error("key", made.status().message());
+  return made;
+}
+
+// recordedAt, upstreamLatencyMicros and source.
+Status ReadProvenance(const ordered_json& e, const std::string& where, const Reader& r, Interaction* i) {
+  std::string recorded_at;
+  if (Status s = r.String(e, where, "recordedAt", &recorded_at); !s.ok()) return s;
+  if (!ParseTimestamp(recorded_at, &i->recorded_at_ms)) {
+    return r.Error(where + ".recordedAt",
+                   "expected a UTC time like 2026-11-02T10:15:30.123Z, got '" + recorded_at + "'");
+  }
+  if (!e.contains("upstreamLatencyMicros") || !e["upstreamLatencyMicros"].is_number_integer()) {
+    return r.Error(where + ".upstreamLatencyMicros", "missing or not an integer");
+  }
+  i->upstream_latency_us = e["upstreamLatencyMicros"].get<int64_t>();
+  return r.String(e, where, "source", &i->source);
+}
+
+// The request, canonical, and checked against the tape's key: an entry must answer the tape's call.
+Status ReadRequest(const ordered_json& e, const TapeKey& key, const std::string& where, const Reader& r,
+                   Interaction* i) {
+  if (!e.contains("request") || !e["request"].is_object()) {
+    return r.Error(where + ".request", "missing or not an object");
+  }
+  const ordered_json& req = e["request"];
+  auto canonical = CanonicalRequest(req);
+  if (!canonical.ok()) return r.Error(where + ".request", canonical.status().message());
+  i->request_body = std::move(canonical).value();
+  if (!key.is_invocation()) {
+    if (i->request_body == key.canonical_body()) return Status::OK();
+    return r.Error(where + ".request", "does not match the tape's key.request");
+  }
+  auto field_is = [&](const char* name, const std::string& want) {
+    auto it = req.find(name);
+    return it != req.end() && it->is_string() && it->get_ref<const std::string&>() == want;
+  };
+  if (!field_is("CommandId", key.command_id()) || !field_is("InstanceId", key.instance_id()) ||
+      (key.plugin_name() ? !field_is("PluginName", *key.plugin_name()) : req.contains("PluginName"))) {
+    return r.Error(where + ".request", "does not match the tape's key (CommandId, InstanceId, PluginName)");
+  }
+  return Status::OK();
+}
+
+Status ReadHeaders(const ordered_json& resp, const std::string& where, const Reader& r, Interaction* i) {
+  if (!resp.contains("headers")) return Status::OK();
+  if (!resp["headers"].is_object()) return r.Error(where + ".response.headers", "expected an object");
+  for (const auto& [name, value] : resp["headers"].items()) {
+    if (!value.is_string()) return r.Error(where + ".response.headers." + name, "expected a string");
+    if (IsUnstorableHeaderCached(name)) {
+      return r.Error(where + ".response.headers." + name,
+                     "this header is never stored (credential-like, hop-by-hop or per-response): remove it");
+    }
+    i->headers.emplace_back(name, value.get<std::string>());
+  }
+  return Status::OK();
+}
+
+// One of body (JSON; a string already dumped when `bodies_dumped`, taken from `resp`), bodyText,
+// bodyBase64, or none.
+Status ReadBody(ordered_json& resp, const std::string& where, bool bodies_dumped, const Reader& r,
+                Interaction* i) {
+  int bodies = resp.contains("body") + resp.contains("bodyText") + resp.contains("bodyBase64");
+  if (bodies > 1) return r.Error(where + ".response", "give one of body, bodyText, bodyBase64");
+  if (resp.contains("body") && bodies_dumped) {
+    i->response_body = std::move(resp["body"].get_ref<std::string&>());
+  } else if (resp.contains("body")) {
+    i->response_body = resp["body"].dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
+  } else if (resp.contains("bodyText")) {
+    if (!resp["bodyText"].is_string()) return r.Error(where + ".response.bodyText", "expected a string");
+    i->response_body = resp["bodyText"].get<std::string>();
+  } else if (resp.contains("bodyBase64")) {
+    const ordered_json& b64 = resp["bodyBase64"];
+    if (!b64.is_string() || !Base64Decode(b64.get<std::string>(), &i->response_body)) {
+      return r.Error(where + ".response.bodyBase64", "expected base64 text");
+    }
+  }
+  return Status::OK();
+}
+
+Status ReadResponse(ordered_json& e, const std::string& where, bool bodies_dumped, const Reader& r,
+                    Interaction* i) {
+  if (!e.contains("response") || !e["response"].is_object()) {
+    return r.Error(where + ".response", "missing or not an object");
+  }
+  ordered_json& resp = e["response"];
+  const ordered_json* status = resp.contains("status") ? &resp["status"] : nullptr;
+  if (status == nullptr || !status->is_number_integer() || status->get<int>() < 100 || status->get<int>() > 599) {
+    return r.Error(where + ".response.status", "missing or not an HTTP status code");
+  }
+  i->status = status->get<int>();
+  if (Status s = ReadHeaders(resp, where, r, i); !s.ok()) return s;
+  return ReadBody(resp, where, bodies_dumped, r, i);
+}
+
+// Entry `where` of the tape for `key`. Moves an already dumped body out of `e`.
+Result<Interaction> ReadInteraction(ordered_json& e, const TapeKey& key, const std::string& where,
+                                    bool bodies_dumped, const Reader& r) {
+  if (!e.is_object()) return r.Error(where, "expected an object");
+  Interaction i;
+  i.action = key.action();
+  if (Status s = ReadProvenance(e, where, r, &i); !s.ok()) return s;
+  if (Status s = ReadRequest(e, key, where, r, &i); !s.ok()) return s;
+  if (Status s = ReadResponse(e, where, bodies_dumped, r, &i); !s.ok()) return s;
+  return i;
+}
 
 }  // namespace
 
@@ -231,133 +402,23 @@ std::string FormatTapeFile(const Tape& tape) {
 
 Result<Tape> ParseTapeFile(std::string_view text, const std::string& origin) {
   Reader r(origin);
-  ordered_json doc;
-  // Bodies come already dumped from the streaming parse; the DOM parser is the fallback for the
-  // documents it declines, and says what is wrong with invalid ones.
-  const bool bodies_dumped = ParseTapeDocument(text, &doc);
-  if (!bodies_dumped) {
-    try {
-      doc = ordered_json::parse(text.begin(), text.end());
-    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
-      return Status::InvalidArgument(origin + ": not valid JSON: " + e.what());
-    }
-  }
-  if (!doc.is_object() || !doc.contains("ssmReplayTape")) {
-    return r.Error("ssmReplayTape", "missing: this is not an ssm-replay tape file");
-  }
-  if (!doc["ssmReplayTape"].is_number_integer()) return r.Error("ssmReplayTape", "expected an integer");
-  int version = doc["ssmReplayTape"].get<int>();
-  if (version > kTapeFileVersion) {
-    return Status::NotSupported(origin + ": tape file version " + std::to_string(version) +
-                                " is newer than this ssm-replay reads (" + std::to_string(kTapeFileVersion) +
-                                "): upgrade ssm-replay");
-  }
-  if (version < 1) return r.Error("ssmReplayTape", "must be 1");
-
-  auto string_field = [&](const ordered_json& obj, const std::string& where, const char* name,
-                          std::string* out) -> Status {
-    if (!obj.contains(name)) return r.Error(where + "." + name, "missing");
-    if (!obj[name].is_string()) return r.Error(where + "." + name, "expected a string");
-    *out = obj[name].get<std::string>();
-    return Status::OK();
-  };
-
-  if (!doc.contains("key") || !doc["key"].is_object()) return r.Error("key", "missing or not an object");
-  const ordered_json& k = doc["key"];
-  std::string action;
-  if (Status s = string_field(k, "key", "action", &action); !s.ok()) return s;
-  std::optional<TapeKey> key;
-  if (action == kGetCommandInvocation) {
-    std::string command_id, instance_id, plugin;
-    if (Status s = string_field(k, "key", "CommandId", &command_id); !s.ok()) return s;
-    if (Status s = string_field(k, "key", "InstanceId", &instance_id); !s.ok()) return s;
-    std::optional<std::string> plugin_name;
-    if (k.contains("PluginName")) {
-      if (Status s = string_field(k, "key", "PluginName", &plugin); !s.ok()) return s;
-      plugin_name = plugin;
-    }
-    auto made = TapeKey::ForInvocation(command_id, instance_id, plugin_name);
-    if (!made.ok()) return r.Error("key", made.status().message());
-    key = std::move(made).value();
-  } else {
-    if (!k.contains("request")) return r.Error("key.request", "missing (every action but GetCommandInvocation is keyed by its request)");
-    auto canonical = CanonicalJsonOf(nlohmann::json(k["request"]));  // keys sorted
-    if (!canonical.ok()) return r.Error("key.request", canonical.status().message());
-    auto made = TapeKey::ForAction(action, *canonical);
-    if (!made.ok()) return r.Error("key", made.status().message());
-    key = std::move(made).value();
-  }
-
-  Tape tape{*key, {}};
-  if (!doc.contains("interactions") || !doc["interactions"].is_array()) {
+  bool bodies_dumped = false;
+  Result<ordered_json> doc = ParseDocument(text, origin, &bodies_dumped);
+  if (!doc.ok()) return doc.status();
+  if (Status s = CheckVersion(*doc, r, origin); !s.ok()) return s;
+  Result<TapeKey> key = ReadKey(*doc, r);
+  if (!key.ok()) return key.status();
+  auto interactions = doc->find("interactions");
+  if (interactions == doc->end() || !interactions->is_array()) {
     return r.Error("interactions", "missing or not an array");
   }
-  size_t index = 0;
-  for (auto& mutable_e : doc["interactions"]) {
-    const ordered_json& e = mutable_e;
-    std::string where = "interactions[" + std::to_string(index++) + "]";
-    if (!e.is_object()) return r.Error(where, "expected an object");
-    Interaction i;
-    i.action = action;
-    std::string recorded_at;
-    if (Status s = string_field(e, where, "recordedAt", &recorded_at); !s.ok()) return s;
-    if (!ParseTimestamp(recorded_at, &i.recorded_at_ms)) {
-      return r.Error(where + ".recordedAt", "expected a UTC time like 2026-11-02T10:15:30.123Z, got '" + recorded_at + "'");
-    }
-    if (!e.contains("upstreamLatencyMicros") || !e["upstreamLatencyMicros"].is_number_integer()) {
-      return r.Error(where + ".upstreamLatencyMicros", "missing or not an integer");
-    }
-    i.upstream_latency_us = e["upstreamLatencyMicros"].get<int64_t>();
-    if (Status s = string_field(e, where, "source", &i.source); !s.ok()) return s;
-    if (!e.contains("request") || !e["request"].is_object()) return r.Error(where + ".request", "missing or not an object");
-    auto canonical = CanonicalRequest(e["request"]);
-    if (!canonical.ok()) return r.Error(where + ".request", canonical.status().message());
-    i.request_body = std::move(canonical).value();
-    if (key->is_invocation()) {
-      const auto& req = e["request"];
-      auto field_is = [&](const char* name, const std::string& want) {
-        return req.contains(name) && req[name].is_string() && req[name].get<std::string>() == want;
-      };
-      if (!field_is("CommandId", key->command_id()) || !field_is("InstanceId", key->instance_id()) ||
-          (key->plugin_name() ? !field_is("PluginName", *key->plugin_name()) : req.contains("PluginName"))) {
-        return r.Error(where + ".request", "does not match the tape's key (CommandId, InstanceId, PluginName)");
-      }
-    } else if (i.request_body != key->canonical_body()) {
-      return r.Error(where + ".request", "does not match the tape's key.request");
-    }
-    if (!e.contains("response") || !e["response"].is_object()) return r.Error(where + ".response", "missing or not an object");
-    const auto& resp = e["response"];
-    if (!resp.contains("status") || !resp["status"].is_number_integer() || resp["status"].get<int>() < 100 ||
-        resp["status"].get<int>() > 599) {
-      return r.Error(where + ".response.status", "missing or not an HTTP status code");
-    }
-    i.status = resp["status"].get<int>();
-    if (resp.contains("headers")) {
-      if (!resp["headers"].is_object()) return r.Error(where + ".response.headers", "expected an object");
-      for (const auto& [name, value] : resp["headers"].items()) {
-        if (!value.is_string()) return r.Error(where + ".response.headers." + name, "expected a string");
-        if (IsUnstorableHeaderCached(name)) {
-          return r.Error(where + ".response.headers." + name,
-                         "this header is never stored (credential-like, hop-by-hop or per-response): remove it");
-        }
-        i.headers.emplace_back(name, value.get<std::string>());
-      }
-    }
-    int bodies = resp.contains("body") + resp.contains("bodyText") + resp.contains("bodyBase64");
-    if (bodies > 1) return r.Error(where + ".response", "give one of body, bodyText, bodyBase64");
-    if (resp.contains("body") && bodies_dumped) {
-      i.response_body = std::move(mutable_e["response"]["body"].get_ref<std::string&>());
-    } else if (resp.contains("body")) {
-      i.response_body = resp["body"].dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
-    } else if (resp.contains("bodyText")) {
-      if (!resp["bodyText"].is_string()) return r.Error(where + ".response.bodyText", "expected a string");
-      i.response_body = resp["bodyText"].get<std::string>();
-    } else if (resp.contains("bodyBase64")) {
-      if (!resp["bodyBase64"].is_string() || !Base64Decode(resp["bodyBase64"].get<std::string>(), &i.response_body)) {
-        return r.Error(where + ".response.bodyBase64", "expected base64 text");
-      }
-    }
-    tape.interactions.push_back(std::move(i));
+  Tape tape{std::move(key).value(), {}};
+  tape.interactions.reserve(interactions->size());
+  for (size_t index = 0; index < interactions->size(); ++index) {
+    std::string where = "interactions[" + std::to_string(index) + "]";
+    Result<Interaction> entry = ReadInteraction((*interactions)[index], tape.key, where, bodies_dumped, r);
+    if (!entry.ok()) return entry.status();
+    tape.interactions.push_back(std::move(entry).value());
   }
   return tape;
 }

@@ -1,50 +1,24 @@
-"""Reading the server's stderr without depending on its line layout: each line may be one JSON object
-(time, level and message inside) or "TIME LEVEL message" text, an access-log line then ending in its
-JSON entry."""
+"""Reading the server's stderr: one JSON object per line, with "time" and "level" inside; access-log
+lines are those with an "outcome" (proxy/http/json_log.h)."""
 import json
 
 
-def _json_object_in(line):
-    """The line as a JSON object, or the JSON object it ends with (a "TIME LEVEL access {...}" line);
-    None when it holds neither."""
-    for start in (0, line.find("{")):
-        if start < 0:
-            continue
-        try:
-            value = json.loads(line[start:])
-        except ValueError:
-            continue
-        if isinstance(value, dict):
-            return value
-    return None
+def complete_lines(log):
+    """The lines of `log` that are complete: a log read while the server writes may end mid-line."""
+    return [line for line in log.split("\n")[:-1] if line.strip()]
+
+
+def log_objects(log):
+    """Every complete stderr line of `log` as a JSON object; raises ValueError on one that is not."""
+    return [json.loads(line) for line in complete_lines(log)]
 
 
 def access_entries(log):
-    """The access-log entries (dicts with an "outcome") in the server's stderr `log`, whether each
-    line is one JSON object (the entry at its top level or under one key) or text ending in one."""
-    entries = []
-    for line in log.splitlines():
-        obj = _json_object_in(line)
-        if obj is None:
-            continue
-        if "outcome" in obj:
-            entries.append(obj)
-        else:
-            entries.extend(v for v in obj.values() if isinstance(v, dict) and "outcome" in v)
-    return entries
+    """The access-log entries (objects with an "outcome") in the server's stderr `log`."""
+    return [obj for obj in log_objects(log) if "outcome" in obj]
 
 
 def log_lines_at(log, level):
-    """The lines of `log` at `level` (e.g. "warn"): a JSON line's "level" field, or the word after the
-    timestamp of a "TIME LEVEL message" line."""
-    out = []
-    for line in log.splitlines():
-        obj = _json_object_in(line) if line.startswith("{") else None
-        if obj is not None:
-            found = str(obj.get("level", ""))
-        else:
-            words = line.split(" ", 2)
-            found = words[1] if len(words) > 1 else ""
-        if found.lower().startswith(level.lower()):
-            out.append(line)
-    return out
+    """The lines of `log` whose "level" is `level` (e.g. "warn"; a prefix matches "warning" too)."""
+    return [line for line in complete_lines(log)
+            if str(json.loads(line).get("level", "")).lower().startswith(level.lower())]

@@ -1,0 +1,105 @@
+#include "proxy/http/json_log.h"
+
+#include <time.h>
+
+#include <chrono>
+#include <cstdio>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "proxy/ssm/flat_json_object.h"
+
+namespace ssm {
+namespace {
+
+const char* LevelName(spdlog::level::level_enum level) {
+  switch (level) {
+    case spdlog::level::trace:
+      return "trace";
+    case spdlog::level::debug:
+      return "debug";
+    case spdlog::level::info:
+      return "info";
+    case spdlog::level::warn:
+      return "warn";
+    case spdlog::level::err:
+      return "error";
+    case spdlog::level::critical:
+      return "critical";
+    default:
+      return "off";
+  }
+}
+
+void Append(spdlog::memory_buf_t& dest, std::string_view s) { dest.append(s.data(), s.data() + s.size()); }
+
+}  // namespace
+
+void AppendJsonText(std::string* out, std::string_view s) {
+  // Almost every field is plain ASCII and is copied as is; anything else takes nlohmann's escaper,
+  // which also replaces invalid UTF-8.
+  if (IsPlainJsonText(s)) {
+    out->push_back('"');
+    out->append(s);
+    out->push_back('"');
+  } else {
+    out->append(nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+}
+
+void JsonLineFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
+  auto since_epoch = msg.time.time_since_epoch();
+  int64_t millis = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count();
+  int64_t second = millis / 1000;
+  if (second != cached_second_) {
+    time_t t = static_cast<time_t>(second);
+    struct tm tm {};
+    gmtime_r(&t, &tm);
+    std::snprintf(cached_text_, sizeof cached_text_, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    cached_second_ = second;
+  }
+  char fraction[8];
+  std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(millis % 1000));
+
+  std::string_view payload(msg.payload.data(), msg.payload.size());
+  Append(dest, "{\"time\":\"");
+  Append(dest, cached_text_);
+  Append(dest, fraction);
+  Append(dest, "\",\"level\":\"");
+  Append(dest, LevelName(msg.level));
+  bool access = std::string_view(msg.logger_name.data(), msg.logger_name.size()) == kAccessLoggerName &&
+                payload.size() >= 2 && payload.front() == '{' && payload.back() == '}';
+  if (access) {  // the entry's members follow
+    Append(dest, payload.size() > 2 ? "\"," : "\"");
+    Append(dest, payload.substr(1));
+  } else {
+    Append(dest, "\",\"msg\":");
+    std::string text;
+    AppendJsonText(&text, payload);
+    Append(dest, text);
+    Append(dest, "}");
+  }
+  Append(dest, "\n");
+}
+
+std::unique_ptr<spdlog::formatter> JsonLineFormatter::clone() const {
+  return std::make_unique<JsonLineFormatter>();
+}
+
+void InstallJsonLoggers(std::shared_ptr<spdlog::sinks::sink> sink, spdlog::level::level_enum level) {
+  sink->set_formatter(std::make_unique<JsonLineFormatter>());
+  auto make = [&](const char* name) {
+    auto logger = std::make_shared<spdlog::logger>(name, sink);
+    logger->set_level(level);
+    logger->flush_on(spdlog::level::warn);
+    return logger;
+  };
+  spdlog::set_default_logger(make("ssm-replay"));
+  spdlog::drop(kAccessLoggerName);
+  spdlog::register_logger(make(kAccessLoggerName));
+}
+
+}  // namespace ssm
