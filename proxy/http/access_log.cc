@@ -2,42 +2,25 @@
 
 #include <utility>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "proxy/ssm/flat_json_object.h"
+#include "store/json_escape.h"
 
 namespace ssm {
-namespace {
-
-// Almost every field is plain ASCII and is copied as is; anything else takes nlohmann's escaper,
-// which also replaces invalid UTF-8. Building a JSON DOM per request cost more than all of the
-// server's own work on a hit.
-void AppendJsonString(std::string* out, std::string_view s) {
-  if (IsPlainJsonText(s)) {
-    out->push_back('"');
-    out->append(s);
-    out->push_back('"');
-  } else {
-    out->append(nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  }
-}
-
-}  // namespace
 
 void AppendAccessEntry(std::string* out, const AccessEntry& entry) {
   std::string& line = *out;
   line.reserve(line.size() + 160 + entry.path.size());
   line += "{\"action\":";
-  AppendJsonString(&line, entry.action.empty() ? std::string_view("-") : entry.action);
+  AppendJsonString(entry.action.empty() ? std::string_view("-") : entry.action, &line);
   line += ",\"key\":";
-  AppendJsonString(&line, entry.key != nullptr ? entry.key->Describe() : std::string("-"));
+  AppendJsonString(entry.key != nullptr ? entry.key->Describe() : std::string("-"), &line);
   line += ",\"method\":";
-  AppendJsonString(&line, entry.method);
+  AppendJsonString(entry.method, &line);
   line += ",\"outcome\":\"";
   line += OutcomeName(entry.outcome);
   line += "\",\"path\":";
-  AppendJsonString(&line, entry.path);
+  AppendJsonString(entry.path, &line);
   line += ",\"status\":";
   line += std::to_string(entry.status);
   line += ",\"us\":";
