@@ -8,10 +8,10 @@ namespace ssm {
 
 LogLineQueue::Line::Line(uint64_t ticket, std::string_view line)
     : ticket(ticket), size(static_cast<uint32_t>(line.size())) {
-  if (line.size() <= kInlineBytes) {
-    std::memcpy(text, line.data(), line.size());
-  } else {
+  if (line.size() > kInlineBytes) {
     spill.assign(line);
+  } else if (!line.empty()) {  // an empty view's data() may be null
+    std::memcpy(text, line.data(), line.size());
   }
 }
 
