@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 
 namespace ssm {
 
@@ -18,8 +17,18 @@ std::string LmdbEnv::Describe(int rc) const {
   return std::string(mdb_strerror(rc)) + " (store " + dir_ + ")";
 }
 
-Result<std::unique_ptr<LmdbEnv>> LmdbEnv::Open(const std::string& dir, bool create, bool read_only, bool sync,
-                                               uint64_t initial_map_bytes) {
+Status LmdbEnv::Check(int rc) const {
+  if (rc == MDB_SUCCESS) return Status::OK();
+  if (rc == MDB_TXN_FULL) return Status::IOError("write too large for one transaction: " + Describe(rc));
+  return Status::IOError(Describe(rc));
+}
+
+bool LmdbEnv::IsMapFull(const Status& s) const { return !s.ok() && s.message() == Describe(MDB_MAP_FULL); }
+
+namespace {
+
+// Checks that `dir` can hold a store, creating it (0700) when missing and `create` is set.
+Status PrepareDirectory(const std::string& dir, bool create, bool read_only) {
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) {
     if (!create || read_only) {
@@ -33,10 +42,15 @@ Result<std::unique_ptr<LmdbEnv>> LmdbEnv::Open(const std::string& dir, bool crea
     return Status::InvalidArgument(dir + " is not a directory: --store names a directory");
   }
   std::string data = dir + "/data.mdb";
-  if (!create && ::stat(data.c_str(), &st) != 0) {
-    return Status::NotFound("no store at " + dir + " (no data.mdb)");
-  }
+  if (!create && ::stat(data.c_str(), &st) != 0) return Status::NotFound("no store at " + dir + " (no data.mdb)");
+  return Status::OK();
+}
 
+}  // namespace
+
+Result<std::unique_ptr<LmdbEnv>> LmdbEnv::Open(const std::string& dir, bool create, bool read_only, bool sync,
+                                               uint64_t initial_map_bytes) {
+  if (Status s = PrepareDirectory(dir, create, read_only); !s.ok()) return s;
   MDB_env* env = nullptr;
   int rc = mdb_env_create(&env);
   if (rc != 0) return Status::IOError(std::string("cannot create LMDB environment: ") + mdb_strerror(rc));
@@ -55,39 +69,36 @@ Result<std::unique_ptr<LmdbEnv>> LmdbEnv::Open(const std::string& dir, bool crea
     return Status::IOError("cannot open store " + dir + ": " + mdb_strerror(rc) +
                            (rc == MDB_INVALID ? " (not an ssm-replay store, or damaged)" : ""));
   }
-
-  auto open_tables = [&](MDB_txn* txn, unsigned create) {
-    int r = mdb_dbi_open(txn, "meta", create, &self->tables_.meta);
-    if (r == 0) r = mdb_dbi_open(txn, "tapes", create, &self->tables_.tapes);
-    if (r == 0) r = mdb_dbi_open(txn, "records", create, &self->tables_.records);
-    return r;
-  };
-  Status s;
-  if (read_only) {
-    // Not Read(): its transactions are reset, not committed, which would close the handles opened.
-    std::shared_lock<std::shared_mutex> hold;
-    MDB_txn* txn = nullptr;
-    rc = self->BeginTxn(MDB_RDONLY, &txn, hold);
-    if (rc == 0) {
-      rc = open_tables(txn, 0);
-      if (rc == 0) {
-        rc = mdb_txn_commit(txn);
-      } else {
-        mdb_txn_abort(txn);
-      }
-    }
-    if (rc != 0) s = Status::IOError(self->Describe(rc));
-  } else {
-    s = self->Write([&](MDB_txn* txn) { return open_tables(txn, MDB_CREATE); });
-  }
-  if (!s.ok()) {
+  if (Status s = self->OpenTables(); !s.ok()) {
     return Status::IOError("cannot open the tables of store " + dir + ": " + s.message() +
                            (read_only ? " (an empty or foreign store?)" : ""));
   }
   return self;
 }
 
+Status LmdbEnv::OpenTables() {
+  auto open_tables = [this](MDB_txn* txn, unsigned create) {
+    int rc = mdb_dbi_open(txn, "meta", create, &tables_.meta);
+    if (rc == 0) rc = mdb_dbi_open(txn, "tapes", create, &tables_.tapes);
+    if (rc == 0) rc = mdb_dbi_open(txn, "records", create, &tables_.records);
+    return Check(rc);
+  };
+  if (!read_only_) return Write([&](MDB_txn* txn) { return open_tables(txn, MDB_CREATE); });
+  // Not Read(): its transactions are reset, not committed, which would close the handles opened.
+  std::shared_lock<std::shared_mutex> hold;
+  MDB_txn* txn = nullptr;
+  Status s = Check(BeginTxn(MDB_RDONLY, &txn, hold));
+  if (!s.ok()) return s;
+  s = open_tables(txn, 0);
+  if (!s.ok()) {
+    mdb_txn_abort(txn);
+    return s;
+  }
+  return Check(mdb_txn_commit(txn));
+}
+
 LmdbEnv::~LmdbEnv() {
+  MutexLock lock(&idle_mu_);
   for (MDB_txn* txn : idle_readers_) mdb_txn_abort(txn);
   mdb_env_close(env_);
   if (statm_fd_ >= 0) ::close(statm_fd_);
@@ -109,7 +120,7 @@ int LmdbEnv::BeginTxn(unsigned flags, MDB_txn** txn, std::shared_lock<std::share
 MDB_txn* LmdbEnv::RenewIdleReader() const {
   MDB_txn* txn = nullptr;
   {
-    std::lock_guard<std::mutex> lock(idle_mu_);
+    MutexLock lock(&idle_mu_);
     if (idle_readers_.empty()) return nullptr;
     txn = idle_readers_.back();
     idle_readers_.pop_back();
@@ -123,7 +134,7 @@ MDB_txn* LmdbEnv::RenewIdleReader() const {
 void LmdbEnv::ReleaseReader(MDB_txn* txn) const {
   mdb_txn_reset(txn);
   {
-    std::lock_guard<std::mutex> lock(idle_mu_);
+    MutexLock lock(&idle_mu_);
     if (idle_readers_.size() < kMaxIdleReaders) {
       idle_readers_.push_back(txn);
       return;
@@ -132,7 +143,7 @@ void LmdbEnv::ReleaseReader(MDB_txn* txn) const {
   mdb_txn_abort(txn);
 }
 
-Status LmdbEnv::Read(const std::function<int(MDB_txn*)>& fn) const {
+Status LmdbEnv::Read(const TxnFn& fn) const {
   std::shared_lock<std::shared_mutex> hold(resize_mu_);
   MDB_txn* txn = RenewIdleReader();
   if (txn == nullptr) {
@@ -140,11 +151,10 @@ Status LmdbEnv::Read(const std::function<int(MDB_txn*)>& fn) const {
     int rc = BeginTxn(MDB_RDONLY, &txn, hold);
     if (rc != 0) return Status::IOError("cannot begin a read: " + Describe(rc));
   }
-  int rc = fn(txn);
+  Status s = fn(txn);
   ReleaseReader(txn);
   if (mapped_budget_ != 0) EnforceMappedBudget();
-  if (rc != 0 && rc != MDB_NOTFOUND) return Status::IOError(Describe(rc));
-  return Status::OK();
+  return s;
 }
 
 uint64_t LmdbEnv::ResidentSharedBytes(int statm_fd) {
@@ -177,7 +187,7 @@ void LmdbEnv::EnforceMappedBudget() const {
   // One thread drops; the others that find the budget exceeded meanwhile wait rather than map more
   // (a dropping thread preempted on a loaded machine must not let the others run far past the
   // budget), then see it met.
-  std::lock_guard<std::mutex> one_drop(drop_mu_);
+  MutexLock one_drop(&drop_mu_);
   if (ResidentSharedBytes(statm_fd_) <= mapped_baseline_ + mapped_budget_) return;
   // LMDB does not say where its map is (mdb_env_info's address is MDB_FIXEDMAP's only): the kernel
   // does. It moves only when the map is resized, under resize_mu_ held exclusively; the caller holds
@@ -215,28 +225,23 @@ void LmdbEnv::Grow() {
   map_generation_.fetch_add(1, std::memory_order_relaxed);
 }
 
-Status LmdbEnv::Write(const std::function<int(MDB_txn*)>& fn) {
+Status LmdbEnv::Write(const TxnFn& fn) {
   if (read_only_) return Status::InvalidArgument("store " + dir_ + " is open read-only");
-  std::lock_guard<std::mutex> one_writer(write_mu_);
+  MutexLock one_writer(&write_mu_);
   for (;;) {
     std::shared_lock<std::shared_mutex> hold;
     MDB_txn* txn = nullptr;
     int rc = BeginTxn(0, &txn, hold);
     if (rc != 0) return Status::IOError("cannot begin a write: " + Describe(rc));
-    rc = fn(txn);
-    if (rc == 0) {
-      rc = mdb_txn_commit(txn);
+    Status s = fn(txn);
+    if (s.ok()) {
+      s = Check(mdb_txn_commit(txn));
     } else {
       mdb_txn_abort(txn);
     }
-    if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL) {
-      hold.unlock();
-      if (rc == MDB_TXN_FULL) return Status::IOError("write too large for one transaction: " + Describe(rc));
-      Grow();
-      continue;
-    }
-    if (rc != 0) return Status::IOError(Describe(rc));
-    return Status::OK();
+    if (!IsMapFull(s)) return s;
+    hold.unlock();
+    Grow();
   }
 }
 

@@ -13,13 +13,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "store/port/mutex.h"
+#include "store/port/thread_annotations.h"
 #include "store/status.h"
 
 namespace ssm {
@@ -49,10 +50,13 @@ class LmdbEnv {
   MDB_env* env() const { return env_; }
   bool read_only() const { return read_only_; }
 
-  // Runs `fn` in a read transaction. `fn`'s LMDB return code (MDB_SUCCESS or an error) is passed
-  // through; the transaction always ends (it is reset and kept for a later Read: `fn` must not open
-  // tables in it).
-  Status Read(const std::function<int(MDB_txn*)>& fn) const;
+  // What a transaction runs: OK, or the error the Read or Write then returns (Check turns an LMDB
+  // return code into one).
+  using TxnFn = std::function<Status(MDB_txn*)>;
+
+  // Runs `fn` in a read transaction and returns its Status. The transaction always ends (it is reset
+  // and kept for a later Read: `fn` must not open tables in it).
+  Status Read(const TxnFn& fn) const;
 
   // Bounds the store pages this process keeps mapped. LMDB reads through a read-only shared map of
   // data.mdb; every page a read touches stays mapped and counts in the process's RSS (as RssFile),
@@ -63,8 +67,8 @@ class LmdbEnv {
   // pages stay in the page cache and the next read of one maps it again (a minor fault). 0: no bound
   // (the default). Not while another thread is in Read.
   void SetMappedBudget(uint64_t bytes);
-  // Reads between checks: each maps up to ~6 new 64 KiB fault-around windows, so at 32 the budget was
-  // overshot by up to ~12 MB; a check (one pread of statm) costs ~1 µs.
+  // Reads between checks: each maps up to ~6 new 64 KiB fault-around windows, so the budget is
+  // overshot by at most ~3 MB between two checks; a check (one pread of statm) costs ~1 µs.
   static constexpr uint64_t kBudgetCheckEvery = 8;
   // Times the map was dropped for the budget.
   uint64_t map_drops() const { return map_drops_.load(std::memory_order_relaxed); }
@@ -72,16 +76,21 @@ class LmdbEnv {
   // /proc is unreadable. `statm_fd`: /proc/self/statm kept open (re-read from offset 0), or -1.
   static uint64_t ResidentSharedBytes(int statm_fd = -1);
 
-  // Runs `fn` in a write transaction and commits it. When the map is full, the transaction is
-  // aborted, the map doubled, and `fn` run again from the start: it must not have side effects
+  // Runs `fn` in a write transaction and commits it when `fn` returns OK (aborts it otherwise). When
+  // the map is full (`fn` returned Check(MDB_MAP_FULL), or the commit found it so), the transaction
+  // is aborted, the map doubled, and `fn` run again from the start: it must not have side effects
   // outside the transaction. Writers are serialised.
-  Status Write(const std::function<int(MDB_txn*)>& fn);
+  Status Write(const TxnFn& fn);
 
+  // OK for MDB_SUCCESS, else an IOError naming the store and the error.
+  Status Check(int rc) const;
   // Human message for an LMDB return code, naming the store.
   std::string Describe(int rc) const;
 
  private:
   LmdbEnv(std::string dir, MDB_env* env, bool read_only) : dir_(std::move(dir)), env_(env), read_only_(read_only) {}
+  // Opens the three tables (creating them unless read-only).
+  Status OpenTables();
   int BeginTxn(unsigned flags, MDB_txn** txn, std::shared_lock<std::shared_mutex>& hold) const;
   // A reset read transaction from the pool, renewed; null when none is idle or renewing failed.
   MDB_txn* RenewIdleReader() const;
@@ -90,6 +99,8 @@ class LmdbEnv {
   // With a budget, drops the map (found in /proc/self/maps) when the process has more of it mapped.
   // Needs resize_mu_ held (shared).
   void EnforceMappedBudget() const;
+  // Whether `s` is Check(MDB_MAP_FULL): Write grows the map and runs the transaction again.
+  bool IsMapFull(const Status& s) const;
   void Grow();
 
   std::string dir_;
@@ -97,15 +108,15 @@ class LmdbEnv {
   bool read_only_;
   Tables tables_;
   // mdb_env_set_mapsize needs no transaction open in this process: transactions hold this shared,
-  // resizing holds it exclusively.
+  // resizing holds it exclusively. It guards LMDB's map, not a member, so it carries no annotation.
   mutable std::shared_mutex resize_mu_;
-  std::mutex write_mu_;
+  Mutex write_mu_;  // one Write at a time
   // Reset read transactions. Beginning one mallocs and searches LMDB's reader table under its
   // inter-process lock; renewing one only reads the meta page. Each holds a reader slot (of the
   // 1,024 all processes share; an idle one pins no pages), so at most kMaxIdleReaders are kept.
   static constexpr size_t kMaxIdleReaders = 64;
-  mutable std::mutex idle_mu_;
-  mutable std::vector<MDB_txn*> idle_readers_;
+  mutable Mutex idle_mu_;
+  mutable std::vector<MDB_txn*> idle_readers_ GUARDED_BY(idle_mu_);
   uint64_t mapped_budget_ = 0;       // 0: unbounded
   std::string data_path_;            // data.mdb, as /proc/self/maps names its mapping
   uint64_t mapped_baseline_ = 0;     // ResidentSharedBytes() when the budget was set
@@ -113,9 +124,9 @@ class LmdbEnv {
   mutable std::atomic<uint64_t> reads_{0};
   mutable std::atomic<uint64_t> map_drops_{0};
   mutable std::atomic<uint64_t> map_generation_{0};  // +1 whenever the map may have moved (resized)
-  mutable std::mutex drop_mu_;                        // guards the two below; one drop at a time
-  mutable std::vector<std::pair<uintptr_t, uintptr_t>> mapped_ranges_;  // data.mdb's mappings
-  mutable uint64_t mapped_ranges_generation_ = 0;
+  mutable Mutex drop_mu_;                             // one drop at a time
+  mutable std::vector<std::pair<uintptr_t, uintptr_t>> mapped_ranges_ GUARDED_BY(drop_mu_);  // data.mdb's
+  mutable uint64_t mapped_ranges_generation_ GUARDED_BY(drop_mu_) = 0;
 };
 
 }  // namespace ssm

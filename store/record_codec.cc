@@ -1,11 +1,12 @@
 #include "store/record_codec.h"
 
 #include <map>
-#include <mutex>
 #include <stdexcept>
 #include <tuple>
 
 #include <zstd.h>
+
+#include "store/port/mutex.h"
 
 namespace ssm {
 namespace {
@@ -139,18 +140,19 @@ class SharedDDicts {
  public:
   static ZSTD_DDict* Get(uint32_t id, const std::string& dict) {
     static SharedDDicts shared;
-    std::lock_guard<std::mutex> lock(shared.mu_);
+    MutexLock lock(&shared.mu_);
     ZSTD_DDict*& d = shared.dicts_[DictKey(id, dict.data(), dict.size())];
     if (d == nullptr) d = ZSTD_createDDict(dict.data(), dict.size());
     return d;
   }
   ~SharedDDicts() {
+    MutexLock lock(&mu_);
     for (auto& [key, d] : dicts_) ZSTD_freeDDict(d);
   }
 
  private:
-  std::mutex mu_;
-  std::map<DictKey, ZSTD_DDict*> dicts_;  // owned
+  Mutex mu_;
+  std::map<DictKey, ZSTD_DDict*> dicts_ GUARDED_BY(mu_);  // owned
 };
 
 struct ZstdContexts {

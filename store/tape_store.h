@@ -80,12 +80,11 @@ class TapeStore {
   // NotFound when no tape has this key. Corruption names the tape and entry that failed to decode.
   Result<Tape> ReadTape(const TapeKey& key) const;
 
-  // One entry of a tape, decoding only its record: what replay needs on a big store, where decoding
-  // whole tapes to answer one call dominated. The tape's length comes from its last record key (no
-  // decoding); `pick` is then called once, inside the read, with that length (> 0) and returns the
-  // index wanted (clamped to length - 1). NotFound when the tape has no records; Corruption names the
-  // tape and entry. A gap in the records shows only when the missing entry is asked for (`verify`
-  // checks every tape).
+  // One entry of a tape, decoding only its record: replay answers a call without decoding the whole
+  // tape. The tape's length comes from its last record key (no decoding); `pick` is then called
+  // once, inside the read, with that length (> 0) and returns the index wanted (clamped to
+  // length - 1). NotFound when the tape has no records; Corruption names the tape and entry. A gap
+  // in the records shows only when the missing entry is asked for (`verify` checks every tape).
   struct TapeEntry {
     size_t length = 0;  // entries in the tape
     size_t index = 0;   // the entry read

@@ -39,9 +39,9 @@ Status Put(LmdbEnv& env, int from, int to, size_t size) {
     for (int n = from; n < to; ++n) {
       std::string k = Key(n), v = Value(n, size);
       MDB_val kv = ToVal(k), vv = ToVal(v);
-      if (int rc = mdb_put(txn, env.tables().records, &kv, &vv, 0); rc != 0) return rc;
+      if (int rc = mdb_put(txn, env.tables().records, &kv, &vv, 0); rc != 0) return env.Check(rc);
     }
-    return 0;
+    return Status::OK();
   });
 }
 
@@ -54,7 +54,7 @@ std::string Get(const LmdbEnv& env, int n) {
     MDB_val kv = ToVal(k), vv;
     int rc = mdb_get(txn, env.tables().records, &kv, &vv);
     if (rc == 0) out.assign(ToView(vv));
-    return rc;
+    return env.Check(rc == MDB_NOTFOUND ? 0 : rc);
   });
   return s.ok() ? out : "(failed: " + s.ToString() + ")";
 }
@@ -86,6 +86,48 @@ TEST_CASE("reads reuse transactions across threads while the map grows under the
   CHECK(reads > 0);
   for (int n = 1000; n < 3000; n += 97) CHECK(Get(*env, n) == Value(n, 2000));
   CHECK(env->map_drops() > 0);
+}
+
+TEST_CASE("a transaction's Status is what Read and Write return; a failed write lands nothing",
+          "[lmdb_env]") {
+  test::TempDir dir;
+  auto env = OpenEnv(dir.Sub("s"), /*read_only=*/false, /*map_bytes=*/64 * 1024);
+  REQUIRE(Put(*env, 0, 5, 100).ok());
+  Status s = env->Write([&](MDB_txn* txn) {
+    std::string k = Key(7), v = Value(7, 100);
+    MDB_val kv = ToVal(k), vv = ToVal(v);
+    REQUIRE(mdb_put(txn, env->tables().records, &kv, &vv, 0) == 0);
+    return Status::Corruption("the caller's own reason");
+  });
+  CHECK(s.IsCorruption());
+  CHECK(s.message() == "the caller's own reason");
+  CHECK(Get(*env, 7).empty());  // aborted
+  CHECK(Get(*env, 3) == Value(3, 100));
+
+  Status read = env->Read([](MDB_txn*) { return Status::NotFound("nothing here"); });
+  CHECK(read.IsNotFound());
+  // An LMDB error code becomes an IOError naming the store.
+  Status lmdb = env->Read([&](MDB_txn*) { return env->Check(MDB_CORRUPTED); });
+  CHECK(lmdb.code() == Status::Code::kIOError);
+  CHECK(lmdb.message().find(dir.Sub("s")) != std::string::npos);
+}
+
+TEST_CASE("a write larger than the map grows it and runs the transaction again", "[lmdb_env]") {
+  test::TempDir dir;
+  auto env = OpenEnv(dir.Sub("s"), /*read_only=*/false, /*map_bytes=*/64 * 1024);
+  int runs = 0;
+  Status s = env->Write([&](MDB_txn* txn) {
+    ++runs;
+    for (int n = 0; n < 200; ++n) {
+      std::string k = Key(n), v = Value(n, 4000);  // ~800 KB: many times the map
+      MDB_val kv = ToVal(k), vv = ToVal(v);
+      if (int rc = mdb_put(txn, env->tables().records, &kv, &vv, 0); rc != 0) return env->Check(rc);
+    }
+    return Status::OK();
+  });
+  REQUIRE(s.ok());
+  CHECK(runs > 1);
+  for (int n = 0; n < 200; n += 13) CHECK(Get(*env, n) == Value(n, 4000));
 }
 
 TEST_CASE("a reused read transaction adopts a map grown by another process", "[lmdb_env]") {

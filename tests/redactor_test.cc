@@ -50,10 +50,17 @@ TEST_CASE("redactor applies --redact patterns and rejects bad ones", "[redactor]
   Redactor r = Make({{}, {"MARKER-[0-9]+", "pass(word)?=\\S+"}});
   CHECK(r.RedactText("out MARKER-1234 and password=hunter2 x") == "out [REDACTED] and [REDACTED] x");
 
-  auto bad = Redactor::Create({{}, {"([unclosed"}});
+  auto bad = Redactor::Create({{}, {"ok-[0-9]+", "([unclosed"}});
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().IsInvalidArgument());
-  CHECK(bad.status().message().find("([unclosed") != std::string::npos);
+  CHECK(bad.status().message().find("'([unclosed'") != std::string::npos);
+  CHECK(bad.status().message().find("missing ]") != std::string::npos);  // RE2's own reason
+
+  // RE2 has no back-references or look-around: such ECMAScript patterns are refused, not misread.
+  auto backref = Redactor::Create({{}, {"(a)\\1"}});
+  REQUIRE_FALSE(backref.ok());
+  CHECK(backref.status().message().find("invalid escape sequence") != std::string::npos);
+  CHECK_FALSE(Redactor::Create({{}, {"pw(?=x)"}}).ok());
 
   auto empty = Redactor::Create({{}, {"x*"}});
   REQUIRE_FALSE(empty.ok());
@@ -106,9 +113,8 @@ TEST_CASE("redactor redacts request, response and header values of an interactio
   CHECK(in.headers[1].second == "application/x-amz-json-1.1");
 }
 
-TEST_CASE("redactor handles long bodies without exhausting the stack", "[redactor]") {
-  // std::regex recurses per character matched: a pattern spanning a 24,000+ character output, run on
-  // a server thread, would overflow its stack without the redactor's precautions.
+TEST_CASE("redactor matches a pattern spanning a long body on an ordinary thread", "[redactor]") {
+  // A 300,000-character match: RE2 neither recurses per character nor needs a bigger stack.
   Redactor r = Make({{}, {"BEGIN.*END"}});
   std::string body = "{\"StandardOutputContent\":\"X-Amz-Signature=" + std::string(100000, 'a') +
                      " AKIAIOSFODNN7EXAMPLE BEGIN" + std::string(200000, 'z') + "END tail\"}";
@@ -116,6 +122,24 @@ TEST_CASE("redactor handles long bodies without exhausting the stack", "[redacto
   std::thread t([&] { out = r.RedactBody(body); });  // an ordinary thread, as the server's are
   t.join();
   CHECK(out == "{\"StandardOutputContent\":\"X-Amz-Signature=[REDACTED] [REDACTED] [REDACTED] tail\"}");
+}
+
+TEST_CASE("redactor runs a catastrophic-backtracking pattern in linear time", "[redactor]") {
+  // (a+)+b takes a backtracking engine 2^n steps on n a's without a b; RE2 reads the input once. The
+  // result is the assertion: a backtracking engine would not return within the test's timeout.
+  Redactor r = Make({{}, {"(a+)+b"}});
+  std::string many_a(100000, 'a');
+  CHECK(r.RedactText(many_a + "c") == many_a + "c");
+  CHECK(r.RedactText("x" + many_a + "b y") == "x[REDACTED] y");
+  CHECK(r.RedactBody("{\"o\":\"" + many_a + "!\"}") == "{\"o\":\"" + many_a + "!\"}");
+}
+
+TEST_CASE("redactor re-encodes a redacted JSON string with the escapes it needs", "[redactor]") {
+  Redactor r = Make({{}, {"tok-[0-9]+"}});
+  CHECK(r.RedactBody("{\"a\":\"tok-1 \\u0001 \\\" \\\\ \\n \\t\"}") ==
+        "{\"a\":\"[REDACTED] \\u0001 \\\" \\\\ \\n \\t\"}");
+  // Not JSON (invalid UTF-8 is not): redacted as bytes, the rest kept as received.
+  CHECK(r.RedactBody("tok-7 \xff") == "[REDACTED] \xff");
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ void AddForwardingOptions(CLI::App* cmd, ForwardingArgs* args) {
                 "far less latency (no disk sync per commit)")
       ->group(group);
   cmd->add_option("--redact", args->redact,
-                  "Extra regular expression (ECMAScript) whose matches are replaced by [REDACTED] before "
+                  "Extra regular expression (RE2 syntax) whose matches are replaced by [REDACTED] before "
                   "anything is stored; repeatable. Access key ids, presigned-URL credentials and "
                   "signatures, and the operator's own credentials are always redacted")
       ->allow_extra_args(false)

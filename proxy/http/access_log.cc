@@ -4,7 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "proxy/http/json_log.h"
+#include "store/json_escape.h"
 
 namespace ssm {
 
@@ -12,15 +12,15 @@ void AppendAccessEntry(std::string* out, const AccessEntry& entry) {
   std::string& line = *out;
   line.reserve(line.size() + 180 + entry.path.size());
   line += "{\"action\":";
-  AppendJsonText(&line, entry.action.empty() ? std::string_view("-") : entry.action);
+  AppendJsonString(entry.action.empty() ? std::string_view("-") : entry.action, &line);
   line += ",\"key\":";
-  AppendJsonText(&line, entry.key != nullptr ? entry.key->Describe() : std::string("-"));
+  AppendJsonString(entry.key != nullptr ? entry.key->Describe() : std::string("-"), &line);
   line += ",\"method\":";
-  AppendJsonText(&line, entry.method);
+  AppendJsonString(entry.method, &line);
   line += ",\"outcome\":\"";
   line += OutcomeName(entry.outcome);
   line += "\",\"path\":";
-  AppendJsonText(&line, entry.path);
+  AppendJsonString(entry.path, &line);
   line += ",\"status\":";
   line += std::to_string(entry.status);
   if (entry.step > 0) {

@@ -6,10 +6,9 @@
 #include <cstdio>
 #include <utility>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "proxy/ssm/flat_json_object.h"
+#include "store/json_escape.h"
 
 namespace ssm {
 namespace {
@@ -36,18 +35,6 @@ const char* LevelName(spdlog::level::level_enum level) {
 void Append(spdlog::memory_buf_t& dest, std::string_view s) { dest.append(s.data(), s.data() + s.size()); }
 
 }  // namespace
-
-void AppendJsonText(std::string* out, std::string_view s) {
-  // Almost every field is plain ASCII and is copied as is; anything else takes nlohmann's escaper,
-  // which also replaces invalid UTF-8.
-  if (IsPlainJsonText(s)) {
-    out->push_back('"');
-    out->append(s);
-    out->push_back('"');
-  } else {
-    out->append(nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  }
-}
 
 void JsonLineFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
   auto since_epoch = msg.time.time_since_epoch();
@@ -78,7 +65,7 @@ void JsonLineFormatter::format(const spdlog::details::log_msg& msg, spdlog::memo
   } else {
     Append(dest, "\",\"msg\":");
     std::string text;
-    AppendJsonText(&text, payload);
+    AppendJsonString(payload, &text);
     Append(dest, text);
     Append(dest, "}");
   }

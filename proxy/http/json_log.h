@@ -21,9 +21,6 @@ namespace ssm {
 // The logger access lines go to; its messages are JSON objects, spliced rather than quoted.
 inline constexpr char kAccessLoggerName[] = "access";
 
-// `s` as a JSON string (quotes included) appended to `out`; invalid UTF-8 becomes U+FFFD.
-void AppendJsonText(std::string* out, std::string_view s);
-
 // An spdlog formatter writing the lines above. Not thread-safe, as spdlog formatters are not (a sink
 // gives each thread its own clone).
 class JsonLineFormatter : public spdlog::formatter {

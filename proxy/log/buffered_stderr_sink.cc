@@ -20,8 +20,7 @@ struct ThreadFormatterCache {
 };
 
 constexpr size_t kWriteBytes = 64 * 1024;  // the writer's block size while draining a backlog
-constexpr size_t kKeptLineCapacity = 4096;  // a longer line's buffer is freed, not kept for reuse
-// How long an idle writer sleeps at most. A line wakes it; this only bounds a wake-up that was missed.
+// How long an idle writer waits at most. A line ends the wait; this only bounds a missed one.
 constexpr std::chrono::seconds kIdleWait{1};
 
 }  // namespace
@@ -35,10 +34,11 @@ BufferedStderrSink::BufferedStderrSink(size_t queue_lines, std::chrono::millisec
 
 BufferedStderrSink::~BufferedStderrSink() {
   {
-    std::lock_guard<std::mutex> lock(writer_mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
+    rest_cv_.Signal();
   }
-  writer_wake_.notify_one();
+  queue_.Nudge();
   writer_.join();
 }
 
@@ -46,7 +46,7 @@ spdlog::formatter& BufferedStderrSink::ThreadFormatter() {
   thread_local ThreadFormatterCache cache;
   uint64_t version = formatter_version_.load(std::memory_order_acquire);
   if (cache.sink_id != id_ || cache.version != version || !cache.formatter) {
-    std::lock_guard<std::mutex> lock(formatter_mu_);
+    MutexLock lock(&formatter_mu_);
     cache.formatter = formatter_->clone();
     cache.sink_id = id_;
     cache.version = formatter_version_.load(std::memory_order_relaxed);
@@ -59,78 +59,79 @@ void BufferedStderrSink::log(const spdlog::details::log_msg& msg) {
   spdlog::memory_buf_t formatted;
   ThreadFormatter().format(msg, formatted);
   std::string_view line(formatted.data(), formatted.size());
-  while (!queue_.TryPush(line)) {  // full: the writer is behind (or stderr blocks); wait, drop nothing
+  if (!queue_.TryPush(line)) {  // full: the writer is behind (or stderr blocks); wait, drop nothing
     WakeWriter();
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    queue_.Push(line);
+  } else if (queue_.size() >= queue_.capacity() / 2) {
+    WakeWriter();
   }
-  // Pairs with the fence in WriterLoop: either the writer sees this line before it sleeps, or this
-  // sees that it sleeps.
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (writer_idle_.load(std::memory_order_relaxed) || queue_.size() >= queue_.capacity() / 2) WakeWriter();
 }
 
-// Only the first request of a round takes the lock and signals; the rest are one atomic exchange. A
-// signal that finds the writer busy is not lost: it drains again before it waits.
 void BufferedStderrSink::WakeWriter() {
   if (wake_requested_.exchange(true, std::memory_order_acq_rel)) return;
-  std::lock_guard<std::mutex> lock(writer_mu_);
-  writer_wake_.notify_one();
+  MutexLock lock(&mu_);
+  rest_cv_.Signal();
 }
 
 void BufferedStderrSink::flush() {
-  uint64_t until = queue_.pushed();
-  std::unique_lock<std::mutex> lock(writer_mu_);
-  if (until > flush_until_) flush_until_ = until;
-  writer_wake_.notify_one();
-  written_cv_.wait(lock, [&] { return written_ >= until; });
+  uint64_t mine;
+  {
+    MutexLock lock(&mu_);
+    mine = ++flush_requests_;
+    rest_cv_.Signal();
+  }
+  queue_.Nudge();  // the writer may be waiting for a line rather than resting
+  MutexLock lock(&mu_);
+  while (flushes_done_ < mine) flushed_cv_.Wait();
 }
 
 void BufferedStderrSink::WriterLoop() {
   std::string block;
-  std::unique_lock<std::mutex> lock(writer_mu_);
+  bool idle = false;  // the last round wrote nothing: wait for a line rather than rest
   for (;;) {
-    bool stop = stopping_;
-    uint64_t until = stop ? queue_.pushed() : flush_until_;
-    wake_requested_.store(false, std::memory_order_release);
-    lock.unlock();
-    uint64_t before = queue_.popped();
-    Drain(&block, until);
-    Write(block);
-    block.clear();
-    bool drained_some = queue_.popped() != before;
-    lock.lock();
-    written_ = queue_.popped();
-    written_cv_.notify_all();
-    if (stop) return;
-    auto woken = [&] {
-      return stopping_ || flush_until_ > written_ || wake_requested_.load(std::memory_order_acquire);
-    };
-    if (drained_some) {
-      writer_wake_.wait_for(lock, write_interval_, woken);
-      continue;
+    uint64_t flush_goal;
+    bool stop, owed;
+    {
+      MutexLock lock(&mu_);
+      flush_goal = flush_requests_;
+      stop = stopping_;
+      owed = stop || flush_goal != flushes_done_;
     }
-    // Nothing came in a whole interval: sleep until a line does, instead of waking for nothing.
-    writer_idle_.store(true, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (queue_.size() == 0) writer_wake_.wait_for(lock, kIdleWait, woken);
-    writer_idle_.store(false, std::memory_order_relaxed);
+    wake_requested_.store(false, std::memory_order_release);
+    bool wait_for_line = idle && !owed;
+    writer_idle_.store(wait_for_line, std::memory_order_release);
+    size_t written = WriteQueued(wait_for_line ? kIdleWait : std::chrono::seconds(0), &block);
+    writer_idle_.store(false, std::memory_order_release);
+    {
+      MutexLock lock(&mu_);
+      flushes_done_ = flush_goal;
+      flushed_cv_.SignalAll();
+      if (stop) return;
+    }
+    idle = written == 0;
+    if (!idle) Rest();
   }
 }
 
-void BufferedStderrSink::Drain(std::string* block, uint64_t until) {
-  std::string line;
-  for (;;) {
-    while (queue_.TryPop(&line)) {
-      block->append(line);
-      if (line.capacity() > kKeptLineCapacity) std::string().swap(line);
-      if (block->size() >= kWriteBytes) {
-        Write(*block);
-        block->clear();
-      }
-    }
-    if (queue_.popped() >= until) return;
-    std::this_thread::yield();  // a line flush() waits for is still being copied in
+void BufferedStderrSink::Rest() {
+  MutexLock lock(&mu_);
+  auto deadline = std::chrono::steady_clock::now() + write_interval_;
+  while (!stopping_ && flush_requests_ == flushes_done_ && !wake_requested_.load(std::memory_order_acquire)) {
+    if (!rest_cv_.WaitUntil(deadline)) return;
   }
+}
+
+size_t BufferedStderrSink::WriteQueued(std::chrono::microseconds wait, std::string* block) {
+  size_t lines = queue_.PopAll(wait, [block](std::string_view line) {
+    block->append(line);
+    if (block->size() >= kWriteBytes) {
+      Write(*block);
+      block->clear();
+    }
+  });
+  Write(*block);
+  block->clear();
+  return lines;
 }
 
 void BufferedStderrSink::set_pattern(const std::string& pattern) {
@@ -138,7 +139,7 @@ void BufferedStderrSink::set_pattern(const std::string& pattern) {
 }
 
 void BufferedStderrSink::set_formatter(std::unique_ptr<spdlog::formatter> formatter) {
-  std::lock_guard<std::mutex> lock(formatter_mu_);
+  MutexLock lock(&formatter_mu_);
   formatter_ = std::move(formatter);
   formatter_version_.fetch_add(1, std::memory_order_release);
 }

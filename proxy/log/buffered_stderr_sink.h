@@ -2,23 +2,19 @@
 // access log writes a line per request; one write(2) per line, or with spdlog's asynchronous logger
 // one thread wake-up per line, costs more than the rest of a replayed answer.
 //
-// Request threads never wait on each other here. The server runs many more threads than cores, and a
-// thread descheduled while holding a lock every request needs stalls them all: a mutex around a
-// shared buffer, held only to append a line, made replay's p99 latency 1.5x the framework floor's
-// (bench/README.md). So a line is formatted by the thread that logs it (with its own copy of the
-// formatter) and handed over through a lock-free queue (proxy/log/log_line_queue.h); the writer drains it
-// every `write_interval` while lines come, or sooner once it is half full. When it is full, the
-// logging thread waits: no line is dropped. flush() (warnings and errors: logger->flush_on; exit) returns once every line
-// logged before it is written.
+// Request threads never wait on each other here: a line is formatted by the thread that logs it
+// (with its own copy of the formatter) and handed over through a lock-free queue
+// (proxy/log/log_line_queue.h). The writer sleeps until a line comes and writes it at once, then
+// drains the queue every `write_interval` while lines keep coming, or sooner once it is half full.
+// When it is full, the logging thread waits: no line is dropped. flush() (warnings and errors:
+// logger->flush_on; exit) returns once every line logged before it is written.
 #ifndef SSM_REPLAY_PROXY_LOG_BUFFERED_STDERR_SINK_H_
 #define SSM_REPLAY_PROXY_LOG_BUFFERED_STDERR_SINK_H_
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
@@ -26,16 +22,17 @@
 #include <spdlog/sinks/sink.h>
 
 #include "proxy/log/log_line_queue.h"
+#include "store/port/mutex.h"
+#include "store/port/thread_annotations.h"
 
 namespace ssm {
 
 class BufferedStderrSink : public spdlog::sinks::sink {
  public:
-  // ~80 ms of access log at 50,000 requests/s, drained every 2 ms. Each cell keeps its last line's
-  // buffer (~300 bytes), so this is also ~1.5 MB of memory.
+  // ~80 ms of access log at 50,000 requests/s; ~2 MB of queue (512 bytes a line).
   static constexpr size_t kDefaultQueueLines = 4096;
-  // Short, so each round is short too: a woken writer preempts a request thread, and at 25 ms its
-  // rounds of ~1,300 lines showed in replay's p99 latency. Idle, the writer sleeps until a line comes.
+  // Short, so that each round is short too: a woken writer preempts a request thread, and long
+  // rounds show in replay's p99 latency.
   static constexpr std::chrono::milliseconds kDefaultWriteInterval{2};
 
   // Starts the writer thread; the destructor writes what is left and stops it.
@@ -50,34 +47,39 @@ class BufferedStderrSink : public spdlog::sinks::sink {
   void set_pattern(const std::string& pattern) override;
   void set_formatter(std::unique_ptr<spdlog::formatter> formatter) override;
 
+  // True while the writer, having found nothing to write, waits for the next line.
+  bool writer_idle() const { return writer_idle_.load(std::memory_order_acquire); }
+
  private:
   // This thread's copy of the current formatter (spdlog's formatters are not thread-safe).
   spdlog::formatter& ThreadFormatter();
+  // Ends the writer's rest early (the queue is half full). Only the first call of a round signals.
   void WakeWriter();
   void WriterLoop();
-  // Pops every published line into `block`, writing it whenever it grows large; keeps going until at
-  // least `until` lines have been popped (lines still being pushed are waited for).
-  void Drain(std::string* block, uint64_t until);
+  // Waits `write_interval_`, or less when a flush, a stop or a half-full queue asks.
+  void Rest();
+  // Writes every queued line, waiting up to `wait` for one when there is none. Returns the number.
+  size_t WriteQueued(std::chrono::microseconds wait, std::string* block);
   // Writes `block` to stderr, whole.
   static void Write(const std::string& block);
 
   const uint64_t id_;  // tells this sink's formatter copies from another sink's in a thread's cache
   const std::chrono::milliseconds write_interval_;
 
-  std::mutex formatter_mu_;
-  std::unique_ptr<spdlog::formatter> formatter_;  // the master copy; guarded by formatter_mu_
+  Mutex formatter_mu_;
+  std::unique_ptr<spdlog::formatter> formatter_ GUARDED_BY(formatter_mu_);  // the master copy
   std::atomic<uint64_t> formatter_version_{0};
 
-  LogLineQueue queue_;
-  std::atomic<bool> wake_requested_{false};  // a wake-up is on its way; later ones need not signal
-  std::atomic<bool> writer_idle_{false};     // the writer sleeps until woken: the next line wakes it
+  LogLineQueue queue_;  // pushed by any thread, drained by the writer alone
+  std::atomic<bool> wake_requested_{false};  // a half-full wake-up is on its way this round
+  std::atomic<bool> writer_idle_{false};
 
-  std::mutex writer_mu_;
-  std::condition_variable writer_wake_;  // the writer waits here between rounds
-  std::condition_variable written_cv_;   // flush() waits here for `written_`
-  uint64_t flush_until_ = 0;             // lines flush() callers wait for; guarded by writer_mu_
-  uint64_t written_ = 0;                 // lines written to stderr; guarded by writer_mu_
-  bool stopping_ = false;                // guarded by writer_mu_
+  Mutex mu_;
+  CondVar rest_cv_{&mu_};     // the writer rests here between rounds
+  CondVar flushed_cv_{&mu_};  // flush() waits here for `flushes_done_`
+  uint64_t flush_requests_ GUARDED_BY(mu_) = 0;  // flush() calls so far
+  uint64_t flushes_done_ GUARDED_BY(mu_) = 0;    // of those, the ones whose lines are written
+  bool stopping_ GUARDED_BY(mu_) = false;
 
   std::thread writer_;  // last: starts once everything above is constructed
 };

@@ -1,67 +1,74 @@
 #include "proxy/log/log_line_queue.h"
 
-namespace ssm {
-namespace {
+#include <algorithm>
+#include <cstring>
+#include <utility>
 
-uint64_t RoundUpToPowerOfTwo(size_t n) {
-  uint64_t p = 2;
-  while (p < n) p <<= 1;
-  return p;
+namespace ssm {
+
+LogLineQueue::Line::Line(uint64_t ticket, std::string_view line)
+    : ticket(ticket), size(static_cast<uint32_t>(line.size())) {
+  if (line.size() > kInlineBytes) {
+    spill.assign(line);
+  } else if (!line.empty()) {  // an empty view's data() may be null
+    std::memcpy(text, line.data(), line.size());
+  }
 }
 
-}  // namespace
+LogLineQueue::Line& LogLineQueue::Line::operator=(Line&& other) noexcept {
+  ticket = other.ticket;
+  size = other.size;
+  spill = std::move(other.spill);
+  other.spill.clear();
+  if (spill.empty()) std::memcpy(text, other.text, size);  // only the bytes in use
+  return *this;
+}
 
 LogLineQueue::LogLineQueue(size_t capacity)
-    : mask_(RoundUpToPowerOfTwo(capacity) - 1), cells_(new Cell[mask_ + 1]) {
-  // A cell is free for the push with ticket t when its sequence is t, and holds that push's line
-  // for the pop with ticket t when its sequence is t + 1.
-  for (uint64_t i = 0; i <= mask_; ++i) cells_[i].sequence.store(i, std::memory_order_relaxed);
-}
+    : capacity_(std::max<size_t>(1, capacity)),
+      free_slots_(static_cast<moodycamel::LightweightSemaphore::ssize_t>(capacity_)),
+      queue_(capacity_ + 1) {}  // + 1: room for a nudge
 
 bool LogLineQueue::TryPush(std::string_view line) {
-  uint64_t pos = enqueue_pos_.load(std::memory_order_relaxed);
-  Cell* cell;
-  for (;;) {
-    cell = &cells_[pos & mask_];
-    uint64_t sequence = cell->sequence.load(std::memory_order_acquire);
-    int64_t lag = static_cast<int64_t>(sequence - pos);
-    if (lag == 0) {
-      if (enqueue_pos_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) break;
-    } else if (lag < 0) {
-      return false;  // the cell still holds the line pushed one lap ago: full
-    } else {
-      pos = enqueue_pos_.load(std::memory_order_relaxed);  // another push took this ticket
-    }
-  }
-  cell->line.assign(line.data(), line.size());
-  cell->sequence.store(pos + 1, std::memory_order_release);
+  if (!free_slots_.tryWait()) return false;
+  Enqueue(line);
   return true;
 }
 
-bool LogLineQueue::TryPop(std::string* line) {
-  uint64_t pos = dequeue_pos_.load(std::memory_order_relaxed);
-  Cell* cell;
-  for (;;) {
-    cell = &cells_[pos & mask_];
-    uint64_t sequence = cell->sequence.load(std::memory_order_acquire);
-    int64_t lag = static_cast<int64_t>(sequence - (pos + 1));
-    if (lag == 0) {
-      if (dequeue_pos_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) break;
-    } else if (lag < 0) {
-      return false;  // not yet published
-    } else {
-      pos = dequeue_pos_.load(std::memory_order_relaxed);
-    }
-  }
-  line->swap(cell->line);
-  cell->sequence.store(pos + mask_ + 1, std::memory_order_release);
-  return true;
+void LogLineQueue::Push(std::string_view line) {
+  free_slots_.wait();
+  Enqueue(line);
 }
 
-size_t LogLineQueue::size() const {
-  uint64_t out = dequeue_pos_.load(std::memory_order_acquire);
-  uint64_t in = enqueue_pos_.load(std::memory_order_acquire);
-  return in > out ? static_cast<size_t>(in - out) : 0;
+void LogLineQueue::Enqueue(std::string_view line) {
+  uint64_t ticket = next_ticket_.fetch_add(1, std::memory_order_relaxed);
+  queue_.enqueue(Line(ticket, line));
 }
+
+void LogLineQueue::Nudge() { queue_.enqueue(Line()); }
+
+size_t LogLineQueue::PopAll(std::chrono::microseconds wait,
+                            const std::function<void(std::string_view)>& each) {
+  constexpr size_t kBulk = 256;
+  size_t got = 0;
+  for (;;) {
+    popped_.resize(got + kBulk);
+    auto at = popped_.begin() + static_cast<std::ptrdiff_t>(got);
+    size_t n = got == 0 && wait.count() > 0 ? queue_.wait_dequeue_bulk_timed(at, kBulk, wait)
+                                            : queue_.try_dequeue_bulk(at, kBulk);
+    got += n;
+    if (n < kBulk) break;
+  }
+  popped_.resize(got);
+  popped_.erase(std::remove_if(popped_.begin(), popped_.end(), [](const Line& l) { return l.ticket == kNudge; }),
+                popped_.end());
+  if (popped_.empty()) return 0;
+  free_slots_.signal(static_cast<moodycamel::LightweightSemaphore::ssize_t>(popped_.size()));
+  std::sort(popped_.begin(), popped_.end(), [](const Line& a, const Line& b) { return a.ticket < b.ticket; });
+  for (const Line& line : popped_) each(line.view());
+  return popped_.size();
+}
+
+size_t LogLineQueue::size() const { return capacity_ - std::min(capacity_, free_slots_.availableApprox()); }
 
 }  // namespace ssm

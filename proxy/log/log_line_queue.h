@@ -1,55 +1,73 @@
 // LogLineQueue: a bounded queue of log lines that request threads push into without taking a lock,
-// and one writer thread drains. Dmitry Vyukov's bounded MPMC queue (1024cores.net, "Bounded MPMC
-// queue"): a push claims a ticket with one compare-and-swap, then publishes its cell. A pusher that is
-// descheduled between the two holds up only the reader at that cell, never another pusher; a mutex
-// holder descheduled on a 2-core machine running many request threads stalled them all.
+// and one writer thread drains. A request thread descheduled while holding a lock every request
+// needs would stall them all, so the queue is moodycamel's BlockingConcurrentQueue (lock-free, a
+// sub-queue per pushing thread); it also wakes the writer when the first line comes while it waits.
 //
-// Lines come out in ticket order, so the log keeps the order in which lines were handed in. Cells keep
-// their strings' capacity: in steady state neither side allocates.
+// Lines come out in the order they were pushed: each push takes a ticket, and a drain sorts by
+// ticket (the queue itself keeps only each thread's order). Short lines are stored inline in the
+// queue's preallocated blocks, so in steady state neither side allocates.
 #ifndef SSM_REPLAY_PROXY_LOG_LOG_LINE_QUEUE_H_
 #define SSM_REPLAY_PROXY_LOG_LOG_LINE_QUEUE_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include <concurrentqueue/blockingconcurrentqueue.h>
 
 namespace ssm {
 
 class LogLineQueue {
  public:
-  // Holds up to `capacity` lines, rounded up to a power of two (at least 2).
+  // Holds up to `capacity` lines (at least 1).
   explicit LogLineQueue(size_t capacity);
   LogLineQueue(const LogLineQueue&) = delete;
   LogLineQueue& operator=(const LogLineQueue&) = delete;
 
   // Copies `line` in; false (nothing copied) when the queue is full. Any number of threads.
   bool TryPush(std::string_view line);
-  // Swaps the oldest line into `*line` (its old buffer goes back to the cell for reuse); false when the
-  // queue is empty or the oldest line is still being copied in. One thread at a time.
-  bool TryPop(std::string* line);
+  // Copies `line` in, waiting while the queue is full. Any number of threads.
+  void Push(std::string_view line);
 
-  size_t capacity() const { return mask_ + 1; }
-  // Lines pushed, counting pushes still copying their line in. Every line whose push returned before
-  // this is read is among them.
-  uint64_t pushed() const { return enqueue_pos_.load(std::memory_order_acquire); }
-  // Lines popped.
-  uint64_t popped() const { return dequeue_pos_.load(std::memory_order_acquire); }
-  // Lines in the queue now; exact only when no push or pop runs at the same time.
+  // Calls `each` with every line in the queue, oldest first, waiting up to `wait` for one when
+  // there is none (or until Nudge). Returns the number of lines. One thread at a time.
+  size_t PopAll(std::chrono::microseconds wait, const std::function<void(std::string_view)>& each);
+  // Ends a PopAll's wait without a line (or the next one's, when none waits).
+  void Nudge();
+
+  size_t capacity() const { return capacity_; }
+  // Lines in the queue, counting pushes in progress; exact only when nothing runs at the same time.
   size_t size() const;
 
  private:
-  struct alignas(64) Cell {  // one cache line each, so neighbouring pushes don't contend
-    std::atomic<uint64_t> sequence{0};
-    std::string line;
+  static constexpr size_t kInlineBytes = 464;  // with the rest of Line, 512 bytes a line
+  static constexpr uint64_t kNudge = ~uint64_t{0};
+
+  struct Line {
+    uint64_t ticket = kNudge;  // push order
+    uint32_t size = 0;         // of the line, inline or in `spill`
+    std::string spill;         // a line longer than kInlineBytes
+    char text[kInlineBytes];
+
+    Line() {}  // user-provided: a vector's resize need not zero `text`
+    Line(uint64_t ticket, std::string_view line);
+    Line(Line&& other) noexcept { *this = std::move(other); }
+    Line& operator=(Line&& other) noexcept;
+    std::string_view view() const { return spill.empty() ? std::string_view(text, size) : std::string_view(spill); }
   };
 
-  const uint64_t mask_;
-  std::unique_ptr<Cell[]> cells_;
-  alignas(64) std::atomic<uint64_t> enqueue_pos_{0};
-  alignas(64) std::atomic<uint64_t> dequeue_pos_{0};
+  void Enqueue(std::string_view line);
+
+  const size_t capacity_;
+  moodycamel::LightweightSemaphore free_slots_;  // capacity_ minus the lines in the queue
+  std::atomic<uint64_t> next_ticket_{0};
+  moodycamel::BlockingConcurrentQueue<Line> queue_;
+  std::vector<Line> popped_;  // PopAll's buffer, kept for its capacity
 };
 
 }  // namespace ssm

@@ -13,47 +13,51 @@ BatchingRecorder::BatchingRecorder(CommitFn commit, BatchingRecorderOptions opti
 
 BatchingRecorder::~BatchingRecorder() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
+    work_cv_.SignalAll();
   }
-  work_cv_.notify_all();
   writer_.join();
 }
 
 Status BatchingRecorder::Record(const TapeKey& key, Interaction interaction) {
   Pending pending{&key, &interaction, Status::OK(), false};
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (stopping_) return Status::IOError("recorder is shutting down; interaction for " + key.Describe() +
                                         " was not recorded");
   queue_.push_back(&pending);
-  work_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return pending.done; });
+  work_cv_.Signal();
+  while (!pending.done) done_cv_.Wait();
   return pending.status;
 }
 
 uint64_t BatchingRecorder::commits() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return commits_;
 }
 
 void BatchingRecorder::WriterLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, and everything queued is committed
-    std::deque<Pending*> batch;
-    while (!queue_.empty() && batch.size() < options_.max_batch) {
-      batch.push_back(queue_.front());
-      queue_.pop_front();
-    }
-    // Commit without the lock, so callers keep queueing the next batch meanwhile.
-    lock.unlock();
+    std::deque<Pending*> batch = NextBatch();
+    if (batch.empty()) return;  // stopping, and everything queued is committed
+    // Committed without the lock, so callers keep queueing the next batch meanwhile.
     CommitBatch(&batch);
-    lock.lock();
+    MutexLock lock(&mu_);
     ++commits_;
     for (Pending* p : batch) p->done = true;
-    done_cv_.notify_all();
+    done_cv_.SignalAll();
   }
+}
+
+std::deque<BatchingRecorder::Pending*> BatchingRecorder::NextBatch() {
+  MutexLock lock(&mu_);
+  while (!stopping_ && queue_.empty()) work_cv_.Wait();
+  std::deque<Pending*> batch;
+  while (!queue_.empty() && batch.size() < options_.max_batch) {
+    batch.push_back(queue_.front());
+    queue_.pop_front();
+  }
+  return batch;
 }
 
 void BatchingRecorder::CommitBatch(std::deque<Pending*>* batch) {

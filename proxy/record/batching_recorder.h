@@ -11,15 +11,15 @@
 #ifndef SSM_REPLAY_PROXY_RECORD_BATCHING_RECORDER_H_
 #define SSM_REPLAY_PROXY_RECORD_BATCHING_RECORDER_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <unordered_set>
 
 #include "proxy/record/recorder.h"
+#include "store/port/mutex.h"
+#include "store/port/thread_annotations.h"
 #include "store/tape_store.h"
 #include "store/write_batch.h"
 
@@ -50,6 +50,8 @@ class BatchingRecorder : public Recorder {
   uint64_t commits() const;
 
  private:
+  // A Record() call waiting for its commit; lives on the caller's stack. The writer sets `status`
+  // before `done` (under mu_), and the caller reads it once it sees `done`.
   struct Pending {
     const TapeKey* key;
     Interaction* interaction;
@@ -58,17 +60,19 @@ class BatchingRecorder : public Recorder {
   };
 
   void WriterLoop();
+  // Waits for records (or the stop); takes up to max_batch of them. Empty when stopping with none left.
+  std::deque<Pending*> NextBatch() EXCLUDES(mu_);
   void CommitBatch(std::deque<Pending*>* batch);
 
   CommitFn commit_;
   const BatchingRecorderOptions options_;
 
-  mutable std::mutex mu_;
-  std::condition_variable work_cv_;  // writer waits for records (or stop)
-  std::condition_variable done_cv_;  // callers wait for their batch
-  std::deque<Pending*> queue_;       // guarded by mu_; entries live on their callers' stacks
-  bool stopping_ = false;            // guarded by mu_
-  uint64_t commits_ = 0;             // guarded by mu_
+  mutable Mutex mu_;
+  CondVar work_cv_{&mu_};                     // the writer waits for records (or stop)
+  CondVar done_cv_{&mu_};                     // callers wait for their batch
+  std::deque<Pending*> queue_ GUARDED_BY(mu_);  // entries live on their callers' stacks
+  bool stopping_ GUARDED_BY(mu_) = false;
+  uint64_t commits_ GUARDED_BY(mu_) = 0;
 
   // Keys recorded in this run: only the writer thread touches it.
   std::unordered_set<TapeKey, TapeKeyHash> seen_;

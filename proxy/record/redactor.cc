@@ -1,30 +1,22 @@
 #include "proxy/record/redactor.h"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstring>
-#include <functional>
 #include <utility>
 
 #include <nlohmann/json.hpp>
+#include <re2/re2.h>
+
+#include "store/json_escape.h"
 
 namespace ssm {
 namespace {
-
-// Inputs longer than this run user patterns on a thread with a stack sized for them: libstdc++'s
-// std::regex recurses once per character matched and overflows an 8 MiB stack at a few tens of
-// thousands of characters (a 24,000-character StandardOutputContent is ordinary).
-constexpr size_t kInlineRegexBytes = 8 * 1024;
-constexpr size_t kRegexStackBytesPerChar = 1024;  // measured need is ~300
-constexpr size_t kMaxRegexStackBytes = size_t{2} << 30;
 
 bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 bool IsKeyIdChar(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
 // Access key ids: long-term (AKIA) and temporary (ASIA), 20 characters in all, as a whole word.
-// Hand-written rather than a regex: linear, and no recursion on long bodies.
 std::string RedactAccessKeyIds(std::string text) {
   constexpr size_t kLen = 20;
   std::string out;
@@ -72,25 +64,6 @@ std::string RedactUrlCredentials(std::string text) {
   return out;
 }
 
-// Runs `fn` on a thread whose stack holds `stack_bytes` (only the pages touched are committed).
-void RunWithStack(size_t stack_bytes, const std::function<void()>& fn) {
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, stack_bytes);
-  pthread_t thread;
-  auto trampoline = [](void* arg) -> void* {
-    (*static_cast<const std::function<void()>*>(arg))();
-    return nullptr;
-  };
-  if (pthread_create(&thread, &attr, trampoline, const_cast<std::function<void()>*>(&fn)) != 0) {
-    pthread_attr_destroy(&attr);
-    fn();  // no thread to be had: do it here rather than skip redaction
-    return;
-  }
-  pthread_attr_destroy(&attr);
-  pthread_join(thread, nullptr);
-}
-
 void ReplaceAll(std::string* text, const std::string& needle, const std::string& with) {
   if (needle.empty()) return;
   size_t pos = 0;
@@ -108,6 +81,23 @@ size_t StringTokenEnd(const std::string& body, size_t start) {
   return i;
 }
 
+// A user's --redact pattern, compiled; InvalidArgument naming it and what is wrong with it.
+Result<std::shared_ptr<const RE2>> CompilePattern(const std::string& pattern) {
+  RE2::Options options;
+  options.set_log_errors(false);  // the error goes back to the caller, not to stderr
+  auto re = std::make_shared<const RE2>(pattern, options);
+  if (!re->ok()) {
+    return Status::InvalidArgument("--redact pattern '" + pattern + "' is not a valid RE2 regular expression: " +
+                                   re->error());
+  }
+  // A pattern matching "" would put a placeholder between every two characters.
+  if (RE2::FullMatch("", *re)) {
+    return Status::InvalidArgument("--redact pattern '" + pattern +
+                                   "' matches the empty string; make it match at least one character");
+  }
+  return re;
+}
+
 }  // namespace
 
 Result<Redactor> Redactor::Create(const RedactorOptions& options) {
@@ -120,18 +110,9 @@ Result<Redactor> Redactor::Create(const RedactorOptions& options) {
   std::stable_sort(r.secrets_.begin(), r.secrets_.end(),
                    [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   for (const auto& p : options.patterns) {
-    try {
-      std::regex re(p, std::regex::ECMAScript);
-      // A pattern matching "" would put a placeholder between every two characters.
-      if (std::regex_match(std::string(), re)) {
-        return Status::InvalidArgument("--redact pattern '" + p +
-                                       "' matches the empty string; make it match at least one character");
-      }
-      r.patterns_.push_back(std::move(re));
-    } catch (const std::regex_error& e) {
-      return Status::InvalidArgument("--redact pattern '" + p + "' is not a valid regular expression (" +
-                                     e.what() + ")");
-    }
+    auto re = CompilePattern(p);
+    if (!re.ok()) return re.status();
+    r.patterns_.push_back(std::move(re).value());
   }
   return r;
 }
@@ -141,16 +122,7 @@ std::string Redactor::RedactText(std::string text) const {
   for (const auto& s : secrets_) ReplaceAll(&text, s, kRedacted);
   text = RedactUrlCredentials(std::move(text));
   text = RedactAccessKeyIds(std::move(text));
-  if (patterns_.empty()) return text;
-  auto apply = [&] {
-    for (const auto& re : patterns_) text = std::regex_replace(text, re, kRedacted);
-  };
-  if (text.size() <= kInlineRegexBytes) {
-    apply();
-  } else {
-    RunWithStack(std::min(kMaxRegexStackBytes, (size_t{1} << 20) + text.size() * kRegexStackBytesPerChar),
-                 apply);
-  }
+  for (const auto& re : patterns_) RE2::GlobalReplace(&text, *re, kRedacted);
   return text;
 }
 
@@ -168,7 +140,7 @@ std::string Redactor::RedactBody(const std::string& body) const {
     std::string redacted = RedactText(value);
     if (redacted != value) {
       out.append(body, copied, i - copied);
-      out += nlohmann::json(redacted).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      AppendJsonString(redacted, &out);
       copied = end + 1;
     }
     i = end;

@@ -3,7 +3,9 @@
 // By default it replaces AWS access key ids (AKIA.../ASIA... followed by 16 upper-case letters or
 // digits), the values of X-Amz-Signature=, X-Amz-Credential= and X-Amz-Security-Token= in URLs (presigned
 // S3 URLs in StandardOutputUrl, ...), and the operator's own key id, secret and session token (exact
-// strings) with kRedacted. Extra patterns (`--redact REGEX`) catch secrets a command printed.
+// strings) with kRedacted. Extra patterns (`--redact REGEX`, RE2 syntax) catch secrets a command
+// printed. RE2 matches in time linear in the input, without recursion, so a pattern cannot stall or
+// overflow a request thread's stack on a long command output.
 //
 // JSON bodies stay valid JSON: only string tokens are rewritten, each one decoded, redacted and
 // re-encoded in place, so every byte outside a redacted string is kept exactly as received (member
@@ -11,13 +13,17 @@
 #ifndef SSM_REPLAY_PROXY_RECORD_REDACTOR_H_
 #define SSM_REPLAY_PROXY_RECORD_REDACTOR_H_
 
-#include <regex>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "store/interaction.h"
 #include "store/status.h"
+
+namespace re2 {
+class RE2;
+}  // namespace re2
 
 namespace ssm {
 
@@ -27,13 +33,14 @@ struct RedactorOptions {
   // Exact strings to remove wherever they appear: the operator's key id, secret, session token.
   // Empty strings are ignored.
   std::vector<std::string> secrets;
-  // ECMAScript regular expressions; each whole match is replaced.
+  // RE2 regular expressions (github.com/google/re2/wiki/Syntax); each whole match is replaced.
   std::vector<std::string> patterns;
 };
 
 class Redactor {
  public:
-  // InvalidArgument naming the pattern when one of `options.patterns` is not a valid regex.
+  // InvalidArgument naming the pattern and RE2's reason when one of `options.patterns` is not a valid
+  // RE2 expression, or matches the empty string.
   static Result<Redactor> Create(const RedactorOptions& options);
 
   // Redacts plain text (no JSON awareness).
@@ -49,7 +56,9 @@ class Redactor {
   Redactor() = default;
 
   std::vector<std::string> secrets_;  // longest first, so a secret containing another goes whole
-  std::vector<std::regex> patterns_;  // the user's (the built-in rules are hand-written scanners)
+  // The user's patterns (the built-in rules are hand-written scanners). Shared and immutable: RE2
+  // objects are safe to match from many threads at once.
+  std::vector<std::shared_ptr<const re2::RE2>> patterns_;
 };
 
 }  // namespace ssm

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <random>
 
-#include <nlohmann/json.hpp>
+#include "store/json_escape.h"
 
 namespace ssm {
 
@@ -32,9 +32,8 @@ HttpResponse AwsError::ToResponse() const {
   response.headers = {{"x-amzn-RequestId", NewRequestId()},
                       {"Content-Type", "application/x-amz-json-1.1"},
                       {"x-amzn-ErrorType", type}};
-  nlohmann::json body = {{"__type", type}, {"message", message}};
-  // Replace, not throw, on invalid UTF-8 echoed back from a client's request.
-  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // {"__type":..,"message":..}; invalid UTF-8 echoed back from a client's request is replaced.
+  response.body = "{\"__type\":" + JsonString(type) + ",\"message\":" + JsonString(message) + "}";
   return response;
 }
 

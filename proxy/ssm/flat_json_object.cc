@@ -100,13 +100,6 @@ std::string CanonicalFlatJson(const std::vector<FlatMember>& sorted_members) {
   return out;
 }
 
-bool IsPlainJsonText(std::string_view s) {
-  for (char c : s) {
-    if (!IsPlain(c)) return false;
-  }
-  return true;
-}
-
 std::optional<std::string_view> FindFlatMember(const std::vector<FlatMember>& members, std::string_view name) {
   auto it = std::lower_bound(members.begin(), members.end(), name,
                              [](const FlatMember& m, std::string_view n) { return m.name < n; });

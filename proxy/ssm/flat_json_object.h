@@ -28,10 +28,6 @@ std::optional<std::vector<FlatMember>> ParseFlatJsonObject(std::string_view text
 // gives for the text it was parsed from.
 std::string CanonicalFlatJson(const std::vector<FlatMember>& sorted_members);
 
-// True when every byte of `s` is printable ASCII other than '"' and '\\': text that JSON writes
-// between quotes as is, and that nlohmann's dump() writes unchanged.
-bool IsPlainJsonText(std::string_view s);
-
 // The value of member `name`, or nullopt.
 std::optional<std::string_view> FindFlatMember(const std::vector<FlatMember>& members, std::string_view name);
 

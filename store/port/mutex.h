@@ -41,10 +41,11 @@ class SCOPED_CAPABILITY MutexLock {
   Mutex* const mu_;
 };
 
-// A condition variable bound to one Mutex. Wait in a loop over the guarded condition:
+// A condition variable bound to one Mutex. Wait in a loop over the guarded condition, holding the
+// mutex:
 //   while (!ready_) cv_.Wait();
-// The waits need that mutex held. They carry no REQUIRES: clang cannot tell that the Mutex this
-// CondVar points to is the caller's `mu_` (as LevelDB's port::CondVar, they go unannotated).
+// The waits carry no REQUIRES: clang cannot tell that the CondVar's mutex is the one the caller
+// holds (cv_.mu_ and mu_ are different expressions to it), so every caller would fail the check.
 class CondVar {
  public:
   explicit CondVar(Mutex* mu) : mu_(mu) {}

@@ -1,6 +1,5 @@
 #include "store/tape_file/tape_document.h"
 
-#include <array>
 #include <charconv>
 #include <cstdint>
 #include <iterator>
@@ -12,14 +11,6 @@ namespace ssm {
 namespace {
 
 using ordered_json = nlohmann::ordered_json;
-
-// Bytes nlohmann's dump escapes (ensure_ascii off): control characters, '"' and '\'.
-constexpr std::array<bool, 256> kEscaped = [] {
-  std::array<bool, 256> t{};
-  for (int c = 0; c < 0x20; ++c) t[c] = true;
-  t['"'] = t['\\'] = true;
-  return t;
-}();
 
 // Where a container sits in the tape file's layout. Only the value of interactions[i].response.body
 // is written as text; everything else goes into the DOM.
@@ -320,34 +311,6 @@ class TapeDocumentBuilder {
 };
 
 }  // namespace
-
-void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  const char* p = s.data();
-  const char* end = p + s.size();
-  while (p < end) {
-    const char* run = p;
-    while (p < end && !kEscaped[static_cast<unsigned char>(*p)]) ++p;
-    out->append(run, static_cast<size_t>(p - run));
-    if (p == end) break;
-    char c = *p++;
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\t': out->append("\\t"); break;
-      case '\n': out->append("\\n"); break;
-      case '\f': out->append("\\f"); break;
-      case '\r': out->append("\\r"); break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";  // nlohmann prints "\\u%04x": lower case
-        char u[6] = {'\\', 'u', '0', '0', kHex[(c >> 4) & 0xf], kHex[c & 0xf]};
-        out->append(u, sizeof u);
-      }
-    }
-  }
-  out->push_back('"');
-}
 
 bool ParseTapeDocument(std::string_view text, nlohmann::ordered_json* doc) {
   const char* end = text.data() + text.size();

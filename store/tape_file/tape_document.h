@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/json_escape.h"  // AppendJsonString, which the tape file's writers use
+
 namespace ssm {
 
 // Parses `text` into `doc` exactly as nlohmann::ordered_json::parse(text) would, except that the value
@@ -23,10 +25,6 @@ namespace ssm {
 // already written cannot follow). Callers then parse with ordered_json::parse, which also says what
 // is wrong with the text; every other document gives the same result both ways.
 bool ParseTapeDocument(std::string_view text, nlohmann::ordered_json* doc);
-
-// Appends `s` as a JSON string literal, escaped as nlohmann's dump escapes it with ensure_ascii
-// off. `s` must be valid UTF-8 (as strings from the parser always are).
-void AppendJsonString(std::string_view s, std::string* out);
 
 }  // namespace ssm
 
