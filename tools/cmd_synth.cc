@@ -157,7 +157,7 @@ void RunSynth(const CLI::App& cmd, const SynthOptions& o) {
   if (!scenario.ok()) BadInput(scenario.status().message());
   auto tapes = Synthesize(*scenario);
   if (!tapes.ok()) BadInput(tapes.status().message());
-  size_t interactions = 0;
+  size_t count = tapes->size(), interactions = 0;
   for (const Tape& t : *tapes) interactions += t.interactions.size();
   NoteLintWarnings(*tapes);
   if (!o.store.empty()) {
@@ -165,7 +165,7 @@ void RunSynth(const CLI::App& cmd, const SynthOptions& o) {
   } else {
     WriteTapeFiles(o.out, *tapes);
   }
-  std::cout << "synthesized " << tapes->size() << (tapes->size() == 1 ? " tape (" : " tapes (") << interactions
+  std::cout << "synthesized " << count << (count == 1 ? " tape (" : " tapes (") << interactions
             << " interactions) of CommandId "
             << scenario->command_id << " into " << (o.store.empty() ? o.out : o.store) << "\n";
 }
@@ -177,33 +177,52 @@ CommandRegistration registration(19, [](CLI::App& app) {
       "Write GetCommandInvocation tapes (and optionally the SendCommand that starts them) from a scenario, "
       "answers shaped exactly as AWS's, without AWS.\nExit status: 0 written; 1 could not write; 2 bad input "
       "(nothing written).");
-  cmd->add_option("--out", o->out, "Write a tape file (FILE.json, one tape) or a folder of them (as export does)");
-  cmd->add_option("--store", o->store, "Write into this store instead (created if missing)");
-  cmd->add_option("--scenario", o->scenario, "A scenario file (JSON, several invocations; README documents it)");
-  cmd->add_option("--command-id", o->command_id, "CommandId (default: a UUID from --seed)");
-  cmd->add_option("--instance-id", o->instance_ids, "Instance (repeatable; default: an id from --seed)");
+  cmd->add_option("--out", o->out, "Write a tape file (FILE.json, one tape) or a folder of them (as export does)")
+      ->type_name("PATH");
+  cmd->add_option("--store", o->store, "Write into this store instead (created if missing)")
+      ->type_name("DIR");
+  cmd->add_option("--scenario", o->scenario, "A scenario file (JSON, several invocations; README documents it)")
+      ->type_name("FILE.json");
+  cmd->add_option("--command-id", o->command_id, "CommandId (default: a UUID from --seed)")
+      ->type_name("ID");
+  cmd->add_option("--instance-id", o->instance_ids, "Instance (repeatable; default: an id from --seed)")
+      ->type_name("ID");
   cmd->add_option("--plugin", o->plugins, "PluginName (repeatable: a tape per plugin, plus the plugin-less one "
-                                          "for a single plugin; default: the document's own, aws:runShellScript)");
-  cmd->add_option("--document-name", o->document_name, "Document (default AWS-RunShellScript)");
+                                          "for a single plugin; default: the document's own, aws:runShellScript)")
+      ->type_name("NAME");
+  cmd->add_option("--document-name", o->document_name, "Document (default AWS-RunShellScript)")
+      ->type_name("NAME");
   cmd->add_option("--states", o->states, "Answers in poll order, comma-separated, each optionally *N: "
                                          "InvocationDoesNotExist, Pending, InProgress, Delayed, Success, Failed, "
-                                         "Cancelled, Cancelling, TimedOut (default Pending,InProgress,Success)");
+                                         "Cancelled, Cancelling, TimedOut (default Pending,InProgress,Success)")
+      ->type_name("LIST");
   cmd->add_option("--status-details", o->status_details, "StatusDetails of the terminal state, e.g. "
-                                                         "DeliveryTimedOut, ExecutionTimedOut, Undeliverable, Terminated");
-  cmd->add_option("--stdout", o->stdout_text, "Output of the plugin: TEXT or @FILE (cut at 24,000 characters)");
-  cmd->add_option("--stderr", o->stderr_text, "Error output: TEXT or @FILE (cut at 8,000 characters)");
+                                                         "DeliveryTimedOut, ExecutionTimedOut, Undeliverable, Terminated")
+      ->type_name("DETAILS");
+  cmd->add_option("--stdout", o->stdout_text, "Output of the plugin: TEXT or @FILE (cut at 24,000 characters)")
+      ->type_name("TEXT|@FILE");
+  cmd->add_option("--stderr", o->stderr_text, "Error output: TEXT or @FILE (cut at 8,000 characters)")
+      ->type_name("TEXT|@FILE");
   cmd->add_option("--response-code", o->response_code, "Exit code (default 0 Success, 1 Failed, 137 TimedOut or "
-                                                       "Cancelled while running, -1 never ran)");
-  cmd->add_option("--poll-interval", o->poll_interval, "Seconds between polls (default 5, the waiter's delay)");
-  cmd->add_option("--duration", o->duration, "Seconds the plugin ran (default: fits between the polls)");
-  cmd->add_option("--start", o->start, "When SendCommand was answered, ISO 8601 UTC (default 2026-10-14T09:00:00Z)");
-  cmd->add_option("--seed", o->seed, "Seed for ids, latencies and times (default 1): same seed, same bytes");
-  cmd->add_option("--comment", o->comment, "The command's Comment");
-  cmd->add_option("--region", o->region, "Region for OutputS3Region (default us-east-1)");
+                                                       "Cancelled while running, -1 never ran)")
+      ->type_name("N");
+  cmd->add_option("--poll-interval", o->poll_interval, "Seconds between polls (default 5, the waiter's delay)")
+      ->type_name("S");
+  cmd->add_option("--duration", o->duration, "Seconds the plugin ran (default: fits between the polls)")
+      ->type_name("S");
+  cmd->add_option("--start", o->start, "When SendCommand was answered, ISO 8601 UTC (default 2026-10-14T09:00:00Z)")
+      ->type_name("ISO8601");
+  cmd->add_option("--seed", o->seed, "Seed for ids, latencies and times (default 1): same seed, same bytes")
+      ->type_name("N");
+  cmd->add_option("--comment", o->comment, "The command's Comment")
+      ->type_name("TEXT");
+  cmd->add_option("--region", o->region, "Region for OutputS3Region (default us-east-1)")
+      ->type_name("REGION");
   cmd->add_option("--send-command", o->send_command,
                   "Also write the SendCommand answer; optionally the request the client sends (JSON or @FILE; "
                   "DocumentName and InstanceIds are filled in)")
-      ->expected(0, 1);
+      ->expected(0, 1)
+      ->type_name("[JSON|@FILE]");
   cmd->callback([cmd, o] { RunSynth(*cmd, *o); });
 });
 

@@ -319,8 +319,9 @@ class SynthOutputAndInputTest(unittest.TestCase):
 
     def test_out_file_imports_to_the_same_tape_as_store(self):
         flags = ["--seed", "21", "--states", "Pending,InProgress,Success"]
-        synth("--out", os.path.join(self.work, "t.json"), *flags)
-        synth("--store", os.path.join(self.work, "direct"), *flags)
+        for target in (["--out", os.path.join(self.work, "t.json")], ["--store", os.path.join(self.work, "direct")]):
+            proc = synth(*target, *flags)
+            self.assertIn("synthesized 1 tape (3 interactions) of CommandId ", proc.stdout)
         self.assertEqual(run_tool("import", "--store", os.path.join(self.work, "imported"),
                                   os.path.join(self.work, "t.json")).returncode, 0)
         with open(os.path.join(self.work, "t.json"), "rb") as f:
