@@ -330,6 +330,34 @@ class SynthOutputAndInputTest(unittest.TestCase):
             files = exported_files(os.path.join(self.work, store))
             self.assertEqual([data for _, data in files], [written], store)
 
+    def test_two_plugins_each_answer_their_own_outcome(self):
+        scenario = {"seed": 31, "documentName": "Acme-Deploy", "invocations": [{"instanceId": INSTANCE, "plugins": [
+            {"name": "deployLinux", "states": "InProgress,Success", "stdout": "ok\n"},
+            {"name": "deployWindows", "states": "InProgress,Failed", "responseCode": 2,
+             "stderr": "At line:1 char:1\n+ throw 'boom'\n"}]}]}
+        path = os.path.join(self.work, "two.json")
+        with open(path, "w") as f:
+            json.dump(scenario, f)
+        store = os.path.join(self.work, "store")
+        synth("--store", store, "--scenario", path)
+        keys = [t["key"] for t in export_tapes(store).values()]
+        self.assertEqual(sorted(k.get("PluginName") for k in keys), ["deployLinux", "deployWindows"])
+        cid = keys[0]["CommandId"]
+        with ServeProcess(store, "replay", env=client_env()) as server:
+            client = server.ssm_client()
+            client.get_waiter("command_executed").wait(CommandId=cid, InstanceId=INSTANCE, PluginName="deployLinux",
+                                                       WaiterConfig=NO_DELAY)
+            with self.assertRaises(botocore.exceptions.WaiterError) as caught:
+                client.get_waiter("command_executed").wait(CommandId=cid, InstanceId=INSTANCE,
+                                                           PluginName="deployWindows", WaiterConfig=NO_DELAY)
+            self.assertEqual(caught.exception.last_response["Status"], "Failed")
+            rc, out, err = server.aws_cli("get-command-invocation", "--command-id", cid, "--instance-id", INSTANCE,
+                                          "--plugin-name", "deployWindows")
+            self.assertEqual(rc, 0, err)
+            answer = json.loads(out)
+            self.assertEqual((answer["PluginName"], answer["ResponseCode"], answer["DocumentName"]),
+                             ("deployWindows", 2, "Acme-Deploy"))
+
     def test_bad_input_exits_2_naming_the_flag_and_writes_nothing(self):
         cases = [
             (["--states", "Pending,Sucess"], "--states: unknown state 'Sucess'", "InvocationDoesNotExist, Pending"),
