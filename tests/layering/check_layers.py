@@ -23,8 +23,9 @@ ALLOWED = {
     "proxy/record": ["store"],
     "proxy/modes": ["store", "proxy/ssm", "proxy/aws", "proxy/replay", "proxy/record"],
     "proxy/http": ["store", "proxy/ssm", "proxy/replay", "proxy/modes"],
+    "proxy/synth": ["store", "store/tape_file", "proxy/ssm"],
     "tools": ["store", "store/tape_file", "proxy/log", "proxy/ssm", "proxy/aws", "proxy/replay",
-              "proxy/record", "proxy/modes", "proxy/http"],
+              "proxy/record", "proxy/modes", "proxy/http", "proxy/synth"],
 }
 
 # third-party header -> the folders that may include it
