@@ -1,4 +1,5 @@
 #include "proxy/modes/fault_mode.h"
+#include "proxy/http/metrics.h"
 
 #include <atomic>
 #include <map>
