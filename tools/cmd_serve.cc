@@ -161,7 +161,8 @@ void RunServe(const ServeArgs& args) {
     options.latency = latency.value();
     Result<std::unique_ptr<Mode>> built = BuildForwardingMode(
         args.mode, args.forwarding, store->get(), &player, &cursors, options, ProcessEnvironment());
-    if (!built.ok()) Fail("serve", built.status().message());
+    // Exit 2: the set-up (credentials, region, an option) needs fixing before serve can start.
+    if (!built.ok()) Fail("serve", built.status().message(), /*exit_code=*/2);
     mode = std::move(built).value();
   }
   if (!mode) Fail("serve", "unknown --mode '" + args.mode + "'");

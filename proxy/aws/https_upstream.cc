@@ -80,6 +80,11 @@ std::string HttpsUpstream::DefaultUrl(const std::string& region) {
 
 Result<std::unique_ptr<HttpsUpstream>> HttpsUpstream::Create(const HttpsUpstreamOptions& options,
                                                              AwsCredentials credentials) {
+  return Create(options, FixedCredentials(std::move(credentials)));
+}
+
+Result<std::unique_ptr<HttpsUpstream>> HttpsUpstream::Create(const HttpsUpstreamOptions& options,
+                                                             std::shared_ptr<CredentialSource> credentials) {
   if (options.region.empty()) {
     return Status::InvalidArgument("no AWS region to sign upstream requests for: pass --region");
   }
@@ -90,6 +95,7 @@ Result<std::unique_ptr<HttpsUpstream>> HttpsUpstream::Create(const HttpsUpstream
   std::unique_ptr<HttpsUpstream> u(new HttpsUpstream());
   u->options_ = options;
   u->credentials_ = std::move(credentials);
+  if (u->credentials_ == nullptr) return Status::InvalidArgument("no credentials to sign upstream requests with");
   std::string url = options.url.empty() ? DefaultUrl(options.region) : options.url;
   std::string rest;
   if (url.rfind("https://", 0) == 0) {
@@ -195,7 +201,12 @@ UpstreamResult HttpsUpstream::Forward(const SsmRequest& request) {
   }
   // Ask for gzip only when the client did: it then gets the bytes as upstream sent them.
   sreq.headers.emplace_back("Accept-Encoding", client_wants_gzip ? "gzip" : "identity");
-  Status signed_ok = SignRequest(sreq, credentials_, options_.region, "ssm", options_.clock());
+  Result<AwsCredentials> credentials = credentials_->Current();
+  if (!credentials.ok()) {
+    result.error = TransportError(502, "no AWS credentials to sign with: " + credentials.status().message());
+    return result;
+  }
+  Status signed_ok = SignRequest(sreq, credentials.value(), options_.region, "ssm", options_.clock());
   if (!signed_ok.ok()) {
     result.error = TransportError(502, "could not sign the request: " + signed_ok.message());
     return result;

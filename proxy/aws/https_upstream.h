@@ -42,6 +42,9 @@ class HttpsUpstream : public Upstream {
   // timeout, or a --ca-file that cannot be read. Credentials are kept in memory only, never logged.
   static Result<std::unique_ptr<HttpsUpstream>> Create(const HttpsUpstreamOptions& options,
                                                        AwsCredentials credentials);
+  // As above, asking `credentials` for the current credentials on every call (they may be refreshed).
+  static Result<std::unique_ptr<HttpsUpstream>> Create(const HttpsUpstreamOptions& options,
+                                                       std::shared_ptr<CredentialSource> credentials);
 
   ~HttpsUpstream() override;
   HttpsUpstream(const HttpsUpstream&) = delete;
@@ -65,7 +68,7 @@ class HttpsUpstream : public Upstream {
   std::string host_;       // host alone, for DNS diagnostics
   bool https_ = true;
   HttpsUpstreamOptions options_;
-  AwsCredentials credentials_;
+  std::shared_ptr<CredentialSource> credentials_;
 
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<httplib::Client>> idle_;  // guarded by pool_mu_

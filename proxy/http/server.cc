@@ -288,9 +288,10 @@ void Server::Impl::HandleAdmin(const httplib::Request& req, httplib::Response& r
 
   if (req.path == "/__replay/health") {
     if (req.method != "GET") return error(405, "MethodNotAllowedException", "Use GET /__replay/health");
-    return json_answer(
-        200,
-        {{"status", "ok"}, {"mode", parts_.mode->name()}, {"store", options_.store_dir}, {"port", port_}});
+    nlohmann::json health = {
+        {"status", "ok"}, {"mode", parts_.mode->name()}, {"store", options_.store_dir}, {"port", port_}};
+    parts_.mode->AddHealth(&health);
+    return json_answer(200, health);
   }
   if (req.path == "/__replay/metrics") {
     if (req.method != "GET") return error(405, "MethodNotAllowedException", "Use GET /__replay/metrics");
@@ -305,6 +306,7 @@ void Server::Impl::HandleAdmin(const httplib::Request& req, httplib::Response& r
     HttpResponse r;
     r.headers = {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}};
     r.body = parts_.metrics->Render(gauges);
+    parts_.mode->AddMetrics(&r.body);
     return finish(std::move(r), Outcome::kHit);
   }
   if (req.path == "/__replay/reset") {

@@ -19,7 +19,8 @@
 namespace ssm {
 
 struct ForwardingArgs {
-  std::string region;    // --region, else AWS_REGION, else AWS_DEFAULT_REGION
+  std::string region;    // --region, else AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region
+  std::string profile;   // --profile, else AWS_PROFILE, else "default"
   std::string upstream;  // --upstream URL; https://ssm.<region>.amazonaws.com when empty
   std::string ca_file;
   double upstream_timeout_s = 30;
@@ -28,6 +29,8 @@ struct ForwardingArgs {
   // before the client is answered), but an OS crash or power loss may lose the last commits.
   bool no_fsync = false;
   std::vector<std::string> redact;
+  // --on-store-error forward: a recording that fails still answers the client (record/auto).
+  bool forward_on_store_error = false;
 };
 
 // The --mode values handled here.
