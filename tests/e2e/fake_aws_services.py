@@ -134,6 +134,7 @@ class _Service:
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    wbufsize = 1 << 16  # an answer leaves in one write (flushed after each request), not two segments
     service = None
 
     def log_message(self, *args):  # quiet: and never log what we received
