@@ -94,6 +94,16 @@ class Scenario:
             {"role_arn": ROLE, "source_profile": "middle", "role_session_name": "recorder"})
         return key_id_for(self.issuer, key_id_for(self.issuer, BASE_KEY, middle_role), ROLE)
 
+    def assume_role_from(self, credential_source):
+        """Profile p assumes ROLE with the credentials of its credential_source."""
+        self.use_profile()
+        self.sts()
+        source_key = {"Environment": self.environment, "EcsContainer": self.container,
+                      "Ec2InstanceMetadata": self.imds}[credential_source]()
+        self.config.setdefault(f"profile {PROFILE}", {}).update(
+            {"role_arn": ROLE, "credential_source": credential_source})
+        return key_id_for(self.issuer, source_key, ROLE)
+
     def web_identity_env(self):
         self.sts()
         token_file = os.path.join(self.home, "oidc-token")
@@ -239,6 +249,12 @@ class ProviderTest(unittest.TestCase):
 
     def test_assume_role_source_profile_chain(self):
         self.check("assume_role")
+
+    def test_assume_role_credential_source_container(self):
+        self.check("assume_role_from", credential_source="EcsContainer")
+
+    def test_assume_role_credential_source_instance_metadata(self):
+        self.check("assume_role_from", credential_source="Ec2InstanceMetadata")
 
     def test_web_identity_from_environment(self):
         self.check("web_identity_env")
