@@ -1,6 +1,10 @@
 // Each provider alone against its fake: web identity (STS), SSO (portal + token cache), container
 // endpoint, IMDSv2, credential_process (proxy/aws/credentials/*_provider.h).
+#include <arpa/inet.h>
 #include <chrono>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "credential_fakes.h"
 #include "proxy/aws/credentials/container_provider.h"
@@ -206,6 +210,31 @@ TEST_CASE("IMDSv2: token, role, credentials; disabled by AWS_EC2_METADATA_DISABL
                                        {"AWS_EC2_METADATA_DISABLED", "True"}}));
   CHECK(disabled.Load().status().IsNotFound());
   CHECK(imds.seen().size() == 3);
+}
+
+TEST_CASE("an IMDS that accepts connections but never answers costs about a second, then is skipped",
+          "[credentials][imds]") {
+  // A listening socket nobody accepts on: connects complete (backlog), no answer ever comes.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+  REQUIRE(::listen(fd, 8) == 0);
+  socklen_t length = sizeof(address);
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  TempHome home;
+  ImdsProvider provider(Context(
+      home, {{"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port))}}));
+  const auto start = std::chrono::steady_clock::now();
+  Result<AwsCredentials> c = provider.Load();
+  const auto took = std::chrono::steady_clock::now() - start;
+  ::close(fd);
+  CHECK(took < std::chrono::seconds(2));
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().IsNotFound());
+  CHECK(Mentions(c.status(), "no answer within 1"));
 }
 
 TEST_CASE("credential_process: JSON output read, a failure reports exit status and stderr", "[credentials][process]") {
