@@ -230,11 +230,19 @@ TEST_CASE("an IMDS that accepts connections but never answers costs about a seco
   const auto start = std::chrono::steady_clock::now();
   Result<AwsCredentials> c = provider.Load();
   const auto took = std::chrono::steady_clock::now() - start;
+  const std::string endpoint = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+  ImdsProvider impatient(Context(home, {{"AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint},
+                                        {"AWS_METADATA_SERVICE_TIMEOUT", "0.2"}}));
+  const auto impatient_start = std::chrono::steady_clock::now();
+  Result<AwsCredentials> quick = impatient.Load();
+  const auto impatient_took = std::chrono::steady_clock::now() - impatient_start;
   ::close(fd);
   CHECK(took < std::chrono::seconds(2));
   REQUIRE_FALSE(c.ok());
   CHECK(c.status().IsNotFound());
   CHECK(Mentions(c.status(), "no answer within 1"));
+  CHECK(impatient_took < std::chrono::milliseconds(900));
+  CHECK(quick.status().IsNotFound());
 }
 
 TEST_CASE("credential_process: JSON output read, a failure reports exit status and stderr", "[credentials][process]") {

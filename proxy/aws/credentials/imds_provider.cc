@@ -1,5 +1,7 @@
 #include "proxy/aws/credentials/imds_provider.h"
 
+#include <cstdlib>
+
 #include "proxy/aws/credentials/container_provider.h"
 #include "proxy/aws/credentials/http_fetch.h"
 
@@ -21,11 +23,16 @@ Result<AwsCredentials> ImdsProvider::Load() {
     return Status::NotFound("AWS_EC2_METADATA_DISABLED is true");
   }
   std::string endpoint = context_.Env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-  if (endpoint.empty()) endpoint = "http://169.254.169.254";
+  if (endpoint.empty()) {
+    const bool ipv6 = Lower(context_.Env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")) == "ipv6";
+    endpoint = ipv6 ? "http://[fd00:ec2::254]" : "http://169.254.169.254";
+  }
   while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
 
   HttpCall call;
   call.timeout_s = context_.imds_timeout_s;
+  const std::string timeout = context_.Env("AWS_METADATA_SERVICE_TIMEOUT");  // seconds, as botocore reads it
+  if (!timeout.empty() && std::atof(timeout.c_str()) > 0) call.timeout_s = std::atof(timeout.c_str());
   call.method = "PUT";
   call.url = endpoint + "/latest/api/token";
   call.headers = {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}};

@@ -1,8 +1,9 @@
 // EC2 instance profile credentials through IMDSv2 only: PUT /latest/api/token, then
 // GET /latest/meta-data/iam/security-credentials/ (the role name), then .../<role> (the credentials).
-// Endpoint AWS_EC2_METADATA_SERVICE_ENDPOINT (default http://169.254.169.254); off with
-// AWS_EC2_METADATA_DISABLED=true. Each request times out after context.imds_timeout_s (1 s), so a
-// machine without IMDS costs about a second.
+// Endpoint AWS_EC2_METADATA_SERVICE_ENDPOINT (default http://169.254.169.254, or http://[fd00:ec2::254]
+// with AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6); off with AWS_EC2_METADATA_DISABLED=true. Each request
+// times out after AWS_METADATA_SERVICE_TIMEOUT seconds, else context.imds_timeout_s (1 s), so a machine
+// without IMDS costs about a second.
 #ifndef SSM_REPLAY_PROXY_AWS_CREDENTIALS_IMDS_PROVIDER_H_
 #define SSM_REPLAY_PROXY_AWS_CREDENTIALS_IMDS_PROVIDER_H_
 
