@@ -119,8 +119,8 @@ void SetUpLogging(const std::string& level) {
 }
 
 template <typename T>
-T OrFail(Result<T> result) {
-  if (!result.ok()) FailServe(result.status().message());
+T OrFail(Result<T> result, int exit_code = 1) {
+  if (!result.ok()) FailServe(result.status().message(), exit_code);
   return std::move(result).value();
 }
 
@@ -139,9 +139,10 @@ ServeSettings CheckSettings(const ServeArgs& args) {
   settings.replay.latency = OrFail(LatencyPolicy::Parse(args.latency));
   settings.listen = OrFail(ListenAddress::Parse(args.listen));
   settings.faults = OrFail(ParseFaultArgs(args.faults, args.mode));
-  // Credentials, region and upstream are checked here, so serve fails without creating a store.
+  // Credentials, region and upstream are checked here, so serve fails without creating a store; exit 2:
+  // the set-up (credentials, region, an option) needs fixing before serve can start.
   if (IsForwardingMode(args.mode)) {
-    settings.forwarding = OrFail(PlanForwarding(args.mode, args.forwarding, ProcessEnvironment()));
+    settings.forwarding = OrFail(PlanForwarding(args.mode, args.forwarding, ProcessEnvironment()), 2);
   }
   return settings;
 }

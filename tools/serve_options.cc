@@ -5,7 +5,13 @@ namespace ssm {
 void AddForwardingOptions(CLI::App* cmd, ForwardingArgs* args) {
   const char* group = "Forwarding (record, auto, passthrough)";
   cmd->add_option("--region", args->region,
-                  "AWS region to forward to and sign for (else AWS_REGION, else AWS_DEFAULT_REGION)")
+                  "AWS region to forward to and sign for (else AWS_REGION, else AWS_DEFAULT_REGION, else "
+                  "the profile's region)")
+      ->group(group);
+  cmd->add_option("--profile", args->profile,
+                  "Profile of ~/.aws/config and ~/.aws/credentials to take credentials and region from "
+                  "(else AWS_PROFILE, else default); like the AWS CLI's --profile, it also makes the "
+                  "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables be ignored")
       ->group(group);
   cmd->add_option("--upstream", args->upstream,
                   "Upstream base URL (default https://ssm.<region>.amazonaws.com; http:// allowed for "
@@ -30,6 +36,16 @@ void AddForwardingOptions(CLI::App* cmd, ForwardingArgs* args) {
                 "disk before its clients are answered, so an answered call survives even power loss; with "
                 "--no-fsync it survives ssm-replay being killed but not an OS crash, and recording adds "
                 "far less latency (no disk sync per commit)")
+      ->group(group);
+  cmd->add_option_function<std::string>(
+         "--on-store-error",
+         [args](const std::string& value) { args->forward_on_store_error = value == "forward"; },
+         "record/auto: what a call gets when its answer cannot be recorded (disk full, store map full, "
+         "read-only store). fail (default): an AWS-shaped error, so every answered call is on tape; "
+         "forward: AWS's real answer anyway, the failure logged, counted in metrics, and "
+         "/__replay/health says degraded (recommended in front of production)")
+      ->check(CLI::IsMember({"fail", "forward"}))
+      ->default_str("fail")
       ->group(group);
   cmd->add_option("--redact", args->redact,
                   "Extra regular expression (RE2 syntax) whose matches are replaced by [REDACTED] before "

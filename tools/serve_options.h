@@ -23,7 +23,7 @@ struct FaultArgs {
   bool seed_given = false;
 };
 
-// Adds --region, --upstream, --ca-file, --upstream-timeout, --append, --no-fsync, --redact to `serve`.
+// Adds --region, --profile, --upstream, --ca-file, --upstream-timeout, --append, --no-fsync, --redact to `serve`.
 void AddForwardingOptions(CLI::App* cmd, ForwardingArgs* args);
 
 // Adds --fault and --seed to `cmd`.

@@ -18,7 +18,8 @@ bool LooksLikeRegion(const std::string& region) {
 
 }  // namespace
 
-Result<std::string> ResolveRegion(const std::string& flag_value, const EnvLookup& env) {
+Result<std::string> ResolveRegion(const std::string& flag_value, const EnvLookup& env,
+                                  const std::string& profile_region) {
   std::string region;
   std::string from;
   if (!flag_value.empty()) {
@@ -34,9 +35,14 @@ Result<std::string> ResolveRegion(const std::string& flag_value, const EnvLookup
       }
     }
   }
+  if (region.empty() && !profile_region.empty()) {
+    region = profile_region;
+    from = "the profile's region in the config file";
+  }
   if (region.empty()) {
     return Status::InvalidArgument(
-        "no AWS region: pass --region (e.g. --region us-east-1), or set AWS_REGION or AWS_DEFAULT_REGION");
+        "no AWS region: pass --region (e.g. --region us-east-1), set AWS_REGION or AWS_DEFAULT_REGION, or "
+        "region in the profile of the config file");
   }
   if (!LooksLikeRegion(region)) {
     return Status::InvalidArgument("region \"" + region + "\" from " + from +

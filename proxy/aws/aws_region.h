@@ -9,10 +9,11 @@
 
 namespace ssm {
 
-// `flag_value` (the --region option; empty when not given), else AWS_REGION, else AWS_DEFAULT_REGION
-// (empty values count as unset). None: InvalidArgument saying how to set one. A value that is not
+// `flag_value` (the --region option; empty when not given), else AWS_REGION, else AWS_DEFAULT_REGION,
+// else `profile_region` (the profile's region in the config file; empty values count as unset). None: InvalidArgument saying how to set one. A value that is not
 // region-shaped (letters, digits and '-') is rejected too, since it ends up in a host name.
-Result<std::string> ResolveRegion(const std::string& flag_value, const EnvLookup& env);
+Result<std::string> ResolveRegion(const std::string& flag_value, const EnvLookup& env,
+                                  const std::string& profile_region = "");
 
 }  // namespace ssm
 

@@ -189,6 +189,11 @@ std::string HttpsUpstream::DefaultUrl(const std::string& region) {
 
 Result<std::unique_ptr<HttpsUpstream>> HttpsUpstream::Create(const HttpsUpstreamOptions& options,
                                                              AwsCredentials credentials) {
+  return Create(options, FixedCredentials(std::move(credentials)));
+}
+
+Result<std::unique_ptr<HttpsUpstream>> HttpsUpstream::Create(const HttpsUpstreamOptions& options,
+                                                             std::shared_ptr<CredentialSource> credentials) {
   if (options.region.empty()) {
     return Status::InvalidArgument("no AWS region to sign upstream requests for: pass --region");
   }
@@ -199,6 +204,7 @@ Result<std::unique_ptr<HttpsUpstream>> HttpsUpstream::Create(const HttpsUpstream
   std::unique_ptr<HttpsUpstream> u(new HttpsUpstream());
   u->options_ = options;
   u->credentials_ = std::move(credentials);
+  if (u->credentials_ == nullptr) return Status::InvalidArgument("no credentials to sign upstream requests with");
   std::string url = options.url.empty() ? DefaultUrl(options.region) : options.url;
   Result<UpstreamAddress> address = ParseUpstreamUrl(url);
   if (!address.ok()) return address.status();
@@ -272,7 +278,11 @@ Status HttpsUpstream::SignedRequest(const SsmRequest& request, httplib::Request*
   sreq.headers = ForwardedHeaders(request.headers, &client_wants_gzip);
   // Ask for gzip only when the client did: it then gets the bytes as upstream sent them.
   sreq.headers.emplace_back("Accept-Encoding", client_wants_gzip ? "gzip" : "identity");
-  Status signed_ok = SignRequest(sreq, credentials_, options_.region, "ssm", options_.clock());
+  Result<AwsCredentials> credentials = credentials_->Current();
+  if (!credentials.ok()) {
+    return Status::InvalidArgument("no AWS credentials to sign with: " + credentials.status().message());
+  }
+  Status signed_ok = SignRequest(sreq, credentials.value(), options_.region, "ssm", options_.clock());
   if (!signed_ok.ok()) return signed_ok;
 
   out->method = "POST";

@@ -44,6 +44,9 @@ class HttpsUpstream : public Upstream {
   // timeout, or a --ca-file that cannot be read. Credentials are kept in memory only, never logged.
   static Result<std::unique_ptr<HttpsUpstream>> Create(const HttpsUpstreamOptions& options,
                                                        AwsCredentials credentials);
+  // As above, asking `credentials` for the current credentials on every call (they may be refreshed).
+  static Result<std::unique_ptr<HttpsUpstream>> Create(const HttpsUpstreamOptions& options,
+                                                       std::shared_ptr<CredentialSource> credentials);
 
   ~HttpsUpstream() override;
   HttpsUpstream(const HttpsUpstream&) = delete;
@@ -72,7 +75,7 @@ class HttpsUpstream : public Upstream {
   std::string host_;       // host alone, for DNS diagnostics
   bool https_ = true;
   HttpsUpstreamOptions options_;
-  AwsCredentials credentials_;
+  std::shared_ptr<CredentialSource> credentials_;
 
   Mutex pool_mu_;
   std::vector<std::unique_ptr<httplib::Client>> idle_ GUARDED_BY(pool_mu_);

@@ -102,7 +102,10 @@ std::optional<Answer> AdminEndpoints::CheckAccess(const httplib::Request& req) c
 
 Answer AdminEndpoints::Health(const httplib::Request& req) const {
   if (req.method != "GET") return WrongMethod("GET", "/__replay/health");
-  return JsonAnswer({{"status", "ok"}, {"mode", parts_.mode->name()}, {"store", options_.store_dir}, {"port", port_}});
+  nlohmann::json health = {
+      {"status", "ok"}, {"mode", parts_.mode->name()}, {"store", options_.store_dir}, {"port", port_}};
+  parts_.mode->AddHealth(&health);  // e.g. credentials, and "degraded" after a failed recording
+  return JsonAnswer(health);
 }
 
 Answer AdminEndpoints::Metrics(const httplib::Request& req) const {
@@ -118,6 +121,7 @@ Answer AdminEndpoints::Metrics(const httplib::Request& req) const {
   Answer answer;
   answer.response.headers = {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}};
   answer.response.body = parts_.metrics->Render(gauges);
+  parts_.mode->AddMetrics(&answer.response.body);
   return answer;
 }
 

@@ -49,6 +49,8 @@ class FaultMode : public Mode {
 
   const char* name() const override { return inner_->name(); }
   ModeAnswer Handle(const SsmRequest& request) override;
+  void AddHealth(nlohmann::json* health) const override { inner_->AddHealth(health); }
+  void AddMetrics(std::string* text) const override { inner_->AddMetrics(text); }
 
   const FaultSpec& spec() const { return spec_; }
   uint64_t seed() const { return seed_; }

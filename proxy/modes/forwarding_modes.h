@@ -20,8 +20,11 @@
 
 namespace ssm {
 
+class RefreshingCredentials;  // proxy/aws/credentials/refreshing_credentials.h
+
 struct ForwardingArgs {
-  std::string region;    // --region, else AWS_REGION, else AWS_DEFAULT_REGION
+  std::string region;    // --region, else AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region
+  std::string profile;   // --profile, else AWS_PROFILE, else "default"
   std::string upstream;  // --upstream URL; https://ssm.<region>.amazonaws.com when empty
   std::string ca_file;
   double upstream_timeout_s = 30;
@@ -30,6 +33,8 @@ struct ForwardingArgs {
   // before the client is answered), but an OS crash or power loss may lose the last commits.
   bool no_fsync = false;
   std::vector<std::string> redact;
+  // --on-store-error forward: a recording that fails still answers the client (record/auto).
+  bool forward_on_store_error = false;
 };
 
 // The --mode values handled here.
@@ -47,6 +52,7 @@ struct ForwardingPlan {
   ForwardingArgs args;
   std::unique_ptr<Upstream> upstream;
   std::unique_ptr<Redactor> redactor;
+  std::shared_ptr<RefreshingCredentials> credentials;  // refreshed in the background; null: auto mode without any
   std::string summary;  // for the start-up log line: where to, which region, which credentials
 };
 

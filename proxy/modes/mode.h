@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "proxy/ssm/http_response.h"
 #include "proxy/ssm/ssm_request.h"
 
@@ -37,6 +39,10 @@ class Mode {
   virtual const char* name() const = 0;
   // Called concurrently from many server threads.
   virtual ModeAnswer Handle(const SsmRequest& request) = 0;
+  // What the mode adds to GET /__replay/health's object (e.g. "credentials") and to /__replay/metrics'
+  // text (whole Prometheus lines). Thread-safe; never secrets. Nothing by default.
+  virtual void AddHealth(nlohmann::json* /*health*/) const {}
+  virtual void AddMetrics(std::string* /*text*/) const {}
 };
 
 }  // namespace ssm

@@ -52,6 +52,16 @@ ModeAnswer RecordMode::Handle(const SsmRequest& request) {
                            .ToResponse());
   }
   Status recorded = recorder_->Record(key.value(), std::move(interaction));
+  if (!recorded.ok()) store_errors_.fetch_add(1, std::memory_order_relaxed);
+  if (!recorded.ok() && forward_on_store_error_) {
+    spdlog::error("record: could not record {} {}: {}; the client got upstream's answer anyway "
+                  "(--on-store-error forward), this call is not on tape",
+                  request.action, request.key.Describe(), recorded.ToString());
+    ModeAnswer answer;
+    answer.response = ClientResponse(request, up);
+    answer.outcome = Outcome::kForwarded;
+    return answer;
+  }
   if (!recorded.ok()) {
     // The client must not see an answer that is not on tape: it retries instead.
     spdlog::error("record: could not record {} {}: {}", request.action, request.key.Describe(),
@@ -112,6 +122,19 @@ Result<TapeKey> RecordMode::KeyAfterRedaction(const SsmRequest& request, Interac
                "request ({}), so replay answers it only for requests that match after redaction",
                request.action, key->Describe());
   return key;
+}
+
+void RecordMode::AddHealth(nlohmann::json* health) const {
+  const uint64_t errors = store_errors();
+  if (errors == 0) return;
+  (*health)["status"] = "degraded";
+  (*health)["store_errors"] = errors;
+}
+
+void RecordMode::AddMetrics(std::string* text) const {
+  *text += "# HELP ssm_replay_store_errors_total Answers from AWS that could not be recorded.\n"
+           "# TYPE ssm_replay_store_errors_total counter\n"
+           "ssm_replay_store_errors_total " + std::to_string(store_errors()) + "\n";
 }
 
 }  // namespace ssm

@@ -11,6 +11,7 @@
 #ifndef SSM_REPLAY_PROXY_MODES_RECORD_MODE_H_
 #define SSM_REPLAY_PROXY_MODES_RECORD_MODE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 
@@ -36,6 +37,15 @@ class RecordMode : public Mode {
 
   const char* name() const override { return "record"; }
   ModeAnswer Handle(const SsmRequest& request) override;
+  // "status": "degraded" and the count once a recording failed; the count as a metric.
+  void AddHealth(nlohmann::json* health) const override;
+  void AddMetrics(std::string* text) const override;
+
+  // serve --on-store-error forward: when recording fails (disk full, map full, store read-only), the
+  // client still gets upstream's answer (logged as an error and counted) instead of a
+  // RecordFailedException. Set before the first call.
+  void set_forward_on_store_error(bool forward) { forward_on_store_error_ = forward; }
+  uint64_t store_errors() const { return store_errors_.load(std::memory_order_relaxed); }
 
  private:
   // The client's answer when upstream refused the operator's credentials: passed on (redacted), never
@@ -51,6 +61,8 @@ class RecordMode : public Mode {
   Recorder* recorder_;
   const Redactor* redactor_;
   Clock clock_;
+  bool forward_on_store_error_ = false;
+  std::atomic<uint64_t> store_errors_{0};
 };
 
 }  // namespace ssm

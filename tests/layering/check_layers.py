@@ -18,21 +18,22 @@ ALLOWED = {
     "store/tape_file": ["store"],
     "proxy/log": [],
     "proxy/ssm": ["store"],
-    "proxy/aws": ["store", "proxy/ssm"],
+    "proxy/aws": ["store", "proxy/ssm", "proxy/aws/credentials"],
+    "proxy/aws/credentials": ["store", "proxy/ssm", "proxy/aws"],
     "proxy/replay": ["store"],
     "proxy/record": ["store"],
-    "proxy/modes": ["store", "proxy/ssm", "proxy/aws", "proxy/replay", "proxy/record"],
+    "proxy/modes": ["store", "proxy/ssm", "proxy/aws", "proxy/aws/credentials", "proxy/replay", "proxy/record"],
     "proxy/http": ["store", "proxy/ssm", "proxy/replay", "proxy/modes"],
     "proxy/synth": ["store", "store/tape_file", "proxy/ssm"],
-    "tools": ["store", "store/tape_file", "proxy/log", "proxy/ssm", "proxy/aws", "proxy/replay",
-              "proxy/record", "proxy/modes", "proxy/http", "proxy/synth"],
+    "tools": ["store", "store/tape_file", "proxy/log", "proxy/ssm", "proxy/aws", "proxy/aws/credentials",
+              "proxy/replay", "proxy/record", "proxy/modes", "proxy/http", "proxy/synth"],
 }
 
 # third-party header -> the folders that may include it
 CONFINED = {
     "lmdb.h": ["store"],
     "CLI/CLI.hpp": ["tools"],
-    "httplib.h": ["proxy/aws", "proxy/http"],
+    "httplib.h": ["proxy/aws", "proxy/aws/credentials", "proxy/http"],
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
