@@ -69,9 +69,15 @@ TEST_CASE("a message on the access logger that is no JSON object is quoted", "[j
 }
 
 TEST_CASE("invalid UTF-8 in a message becomes U+FFFD, not a broken line", "[json_log]") {
-  std::string text;
-  AppendJsonText(&text, "caf\xc3\xa9 \xff");
-  CHECK(nlohmann::json::parse(text) == "caf\xc3\xa9 \xef\xbf\xbd");
+  std::ostringstream out;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+  sink->set_formatter(std::make_unique<JsonLineFormatter>());
+  spdlog::logger events("events", sink);
+  events.warn("caf\xc3\xa9 \xff");
+  std::vector<nlohmann::json> lines = ParseLines(out.str());
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0]["msg"] == "caf\xc3\xa9 \xef\xbf\xbd");
+  CHECK(lines[0]["level"] == "warn");
 }
 
 }  // namespace
