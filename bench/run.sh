@@ -9,8 +9,8 @@
 #                                     100000. For 1M: ~8 GB of tapes (kept for reuse) plus ~10 GB of
 #                                     stores while it runs, under BENCH_WORK.
 #
-# Environment: BUILD_DIR (default build), BUILD_DIR_B (another build: its ssm-replay serves the same
-# stores in the same alternating rounds, for a side-by-side before/after), BENCH_WORK (scratch, default
+# Environment: BUILD_DIR (default build), BUILD_DIR_B (another build, or a folder holding an ssm-replay:
+# it serves the same stores in the same rounds, for a side-by-side before/after), BENCH_WORK (scratch, default
 # $BUILD_DIR/bench-work), DURATION (seconds per wrk run, default 10), ROUNDS (alternating rounds per
 # comparison, default 3), THREADS / CONNECTIONS (wrk, default 2 / 16), LOG_LEVEL (serve --log-level,
 # default info: the access log is part of the cost), SEED (generator, default 1), DICT (scale: 0 skips
@@ -56,10 +56,17 @@ build() {
   log "building ssm-replay and the bench tools in $BUILD_DIR ..."
   cmake --build "$BUILD_DIR" -j "$JOBS" --target ssm-replay ssm-bench-floor ssm-bench-gen-tapes >/dev/null ||
     die "build failed: cmake --build $BUILD_DIR --target ssm-replay ssm-bench-floor ssm-bench-gen-tapes"
-  if [[ -n ${BUILD_DIR_B:-} ]]; then
+  if [[ -f ${BUILD_DIR_B:-}/CMakeCache.txt ]]; then
     cmake --build "$BUILD_DIR_B" -j "$JOBS" --target ssm-replay >/dev/null ||
       die "build failed: cmake --build $BUILD_DIR_B --target ssm-replay"
   fi
+  [[ -z ${BUILD_DIR_B:-} || -x $BIN_B ]] || die "BUILD_DIR_B=$BUILD_DIR_B holds no ssm-replay"
+}
+
+# rotated ROUND NAME...: the names rotated left by ROUND - 1.
+rotated() {
+  local k=$((($1 - 1) % ($# - 1))) names=("${@:2}")
+  printf '%s ' "${names[@]:k}" "${names[@]:0:k}"
 }
 
 header() {
@@ -120,8 +127,8 @@ bench_replay() {
   local -A rps=() p50s=() p99s=() cpu=() reqs=()
   local rows=() bad=0 round order before
   for round in $(seq "$ROUNDS"); do
-    # Alternate the order, so drift in the machine's load hits every server alike.
-    if ((round % 2)); then order="${servers[*]}"; else order=$(printf '%s\n' "${servers[@]}" | tac | tr '\n' ' '); fi
+    # Rotate the order, so every server takes every position and drift in the load hits them alike.
+    order=$(rotated "$round" "${servers[@]}")
     for which in $order; do
       before=$(cpu_ticks "${pid_of[$which]}")
       run_wrk "round $round $which" "${wrk_args[@]}" "http://127.0.0.1:${port_of[$which]}/"
@@ -425,7 +432,7 @@ bench_scale() {
   local -A rps=() p99s=() cpu=() reqs=()
   local rows=() bad=0 order before
   for round in $(seq "$ROUNDS"); do
-    if ((round % 2)); then order="${servers[*]}"; else order=$(printf '%s\n' "${servers[@]}" | tac | tr '\n' ' '); fi
+    order=$(rotated "$round" "${servers[@]}")
     for which in $order; do
       before=$(cpu_ticks "${pid_of[$which]}")
       run_wrk "round $round $which" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s bench/keys.lua \
