@@ -32,6 +32,9 @@ TEST_CASE("metrics count by action and outcome and render Prometheus text", "[me
   CHECK(text.find("ssm_replay_request_duration_seconds_bucket{le=\"+Inf\"} 5\n") != std::string::npos);
   CHECK(text.find("ssm_replay_request_duration_seconds_count 5\n") != std::string::npos);
   CHECK(text.find("ssm_replay_tapes_loaded 3\n") != std::string::npos);
+  CHECK(text.find("ssm_replay_decoded_cache_bypassed 0\n") != std::string::npos);
+  g.decoded_cache_bypassed = true;
+  CHECK(m.Render(g).find("ssm_replay_decoded_cache_bypassed 1\n") != std::string::npos);
   CHECK(text.find("ssm_replay_faults_injected_total{fault=\"throttle\"} 1\n") != std::string::npos);
 }
 

@@ -83,6 +83,10 @@ std::string Metrics::Render(const MetricsGauges& gauges) const {
   out += "# HELP ssm_replay_records_cached Tapes with entries held in memory as stored (compressed records).\n";
   out += "# TYPE ssm_replay_records_cached gauge\n";
   out += "ssm_replay_records_cached " + std::to_string(gauges.records_cached) + "\n";
+  out += "# HELP ssm_replay_decoded_cache_bypassed 1 while calls go past the cache of decoded entries: over "
+         "the tapes asked for lately it hit too rarely to pay for its lookups.\n";
+  out += "# TYPE ssm_replay_decoded_cache_bypassed gauge\n";
+  out += std::string("ssm_replay_decoded_cache_bypassed ") + (gauges.decoded_cache_bypassed ? "1" : "0") + "\n";
   out += "# HELP ssm_replay_tape_loads_total Tapes read from the store.\n";
   out += "# TYPE ssm_replay_tape_loads_total counter\n";
   out += "ssm_replay_tape_loads_total " + std::to_string(gauges.tape_loads) + "\n";

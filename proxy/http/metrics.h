@@ -24,6 +24,7 @@ struct MetricsGauges {
   uint64_t records_cached = 0;  // tapes with stored records in memory
   uint64_t tape_loads = 0;    // tapes read from the store so far
   uint64_t cursors = 0;       // keys with a replay cursor
+  bool decoded_cache_bypassed = false;  // TapePlayer::decoded_cache_bypassed
 };
 
 class Metrics : public FaultCounter {

@@ -299,6 +299,7 @@ void Server::Impl::HandleAdmin(const httplib::Request& req, httplib::Response& r
       gauges.tapes_cached = parts_.player->tapes_cached();
       gauges.records_cached = parts_.player->records_cached();
       gauges.tape_loads = parts_.player->tape_loads();
+      gauges.decoded_cache_bypassed = parts_.player->decoded_cache_bypassed();
     }
     if (parts_.cursors) gauges.cursors = parts_.cursors->size();
     HttpResponse r;

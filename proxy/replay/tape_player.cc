@@ -160,6 +160,11 @@ StoreTapePlayer::DecodedLookup StoreTapePlayer::LookInDecodedCache(Shard& shard,
                                                                    const std::function<size_t(size_t)>& pick,
                                                                    std::optional<size_t>* picked) {
   DecodedLookup result;
+  const CacheGate::Ticket ticket = gate_.Next();
+  if (!ticket.consult) {
+    result.admit = false;
+    return result;
+  }
   ReaderLock lock(&shard.mu);
   auto it = shard.index.find(encoded);
   if (it != shard.index.end()) {
@@ -176,6 +181,7 @@ StoreTapePlayer::DecodedLookup StoreTapePlayer::LookInDecodedCache(Shard& shard,
     // (Nearly) full: admission decides now, so a tape left out costs no second lock.
     result.admit = shard.candidates.fetch_add(1, std::memory_order_relaxed) % kAdmitEvery == 0;
   }
+  if (ticket.probe) gate_.Probed(result.hit.has_value());
   return result;
 }
 

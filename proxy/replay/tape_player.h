@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "proxy/replay/cache_gate.h"
 #include "proxy/replay/record_cache.h"
 #include "proxy/replay/writer_first_mutex.h"
 #include "store/port/thread_annotations.h"
@@ -66,6 +67,8 @@ class TapePlayer {
   virtual uint64_t tapes_cached() const = 0;
   virtual uint64_t records_cached() const { return 0; }
   virtual uint64_t tape_loads() const = 0;
+  // Whether calls go past the decoded entries' cache, its hit ratio being too low to pay (CacheGate).
+  virtual bool decoded_cache_bypassed() const { return false; }
 };
 
 // Orders `candidates` for a miss on `key` as TapePlayer::Nearest documents, dropping `key` itself.
@@ -80,7 +83,8 @@ class StoreTapePlayer : public TapePlayer {
   StoreTapePlayer(const StoreTapePlayer&) = delete;
   StoreTapePlayer& operator=(const StoreTapePlayer&) = delete;
 
-  // A cached tape answers without touching the store when the entry picked was decoded before, with a
+  // A cached tape answers without touching the store when the entry picked was decoded before (and the
+  // gate lets the call look: CacheGate), with a
   // decode when its record is cached, and with one record read otherwise. A tape not cached costs one
   // read of its last record key (its length) and of the entry picked. When the store's copy of a
   // cached tape changed length (another process recorded it), the entry comes from the store's copy
@@ -94,6 +98,7 @@ class StoreTapePlayer : public TapePlayer {
   uint64_t tapes_cached() const override;
   uint64_t records_cached() const override { return records_.tapes(); }
   uint64_t tape_loads() const override { return loads_.load(std::memory_order_relaxed); }
+  bool decoded_cache_bypassed() const override { return gate_.bypassing(); }
 
  private:
   // A list of tapes per shard, each with its share of the byte budget, so concurrent misses on
@@ -140,8 +145,9 @@ class StoreTapePlayer : public TapePlayer {
   Shard& ShardFor(const std::string& encoded);
 
   // Play's steps, in order.
-  // What the decoded cache says about a call: the entry, when it holds it; else whether what is read
-  // goes into it (admission). Sets `*picked` when it holds the tape but not the entry.
+  // What the decoded cache says about a call (if the gate lets the call look): the entry, when it holds
+  // it; else whether what is read goes into it (admission). Sets `*picked` when it holds the tape but
+  // not the entry.
   struct DecodedLookup {
     std::optional<PlayedEntry> hit;
     bool admit = true;
@@ -175,6 +181,7 @@ class StoreTapePlayer : public TapePlayer {
   size_t shard_budget_;
   std::array<Shard, kShards> shards_;
   RecordCache records_;
+  CacheGate gate_;  // in front of shards_
   std::atomic<uint64_t> loads_{0};
 };
 
