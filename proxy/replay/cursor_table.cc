@@ -1,6 +1,9 @@
 #include "proxy/replay/cursor_table.h"
 
+#include <algorithm>
+#include <cstring>
 #include <functional>
+#include <new>
 
 namespace ssm {
 
@@ -12,25 +15,114 @@ Result<ReplayOrder> ParseReplayOrder(const std::string& text) {
 
 const char* ReplayOrderName(ReplayOrder order) { return order == ReplayOrder::kLast ? "last" : "sequence"; }
 
-CursorTable::Shard& CursorTable::ShardFor(const std::string& encoded) const {
-  return shards_[std::hash<std::string>()(encoded) % kShards];
+struct CursorTable::Cursor {
+  std::atomic<uint64_t> calls{0};  // since the key's last reset
+  uint32_t size = 0;               // of the key, whose bytes follow
+
+  std::string_view key() const { return {reinterpret_cast<const char*>(this + 1), size}; }
+
+  static Cursor* New(std::string_view key) {
+    void* memory = ::operator new(sizeof(Cursor) + key.size());
+    auto* cursor = new (memory) Cursor;
+    cursor->size = static_cast<uint32_t>(key.size());
+    std::memcpy(reinterpret_cast<char*>(cursor + 1), key.data(), key.size());
+    return cursor;
+  }
+  static void Delete(Cursor* cursor) {
+    cursor->~Cursor();
+    ::operator delete(cursor);
+  }
+};
+
+namespace {
+
+uint64_t HashOf(std::string_view encoded) { return std::hash<std::string_view>()(encoded); }
+// Where a hash's probe starts in a table of `mask` + 1 slots (the low bits chose the shard).
+size_t HomeOf(uint64_t hash, size_t mask) { return static_cast<size_t>(hash >> 8) & mask; }
+
+}  // namespace
+
+CursorTable::~CursorTable() {
+  for (Shard& shard : shards_) {
+    WriterLock lock(&shard.mu);
+    RemoveAll(shard);
+  }
 }
 
-bool CursorTable::CountExisting(Shard& shard, const std::string& encoded, uint64_t* call) {
-  ReaderLock lock(&shard.mu);
-  auto it = shard.cursors.find(encoded);
-  if (it == shard.cursors.end()) return false;
-  *call = it->second.calls.fetch_add(1, std::memory_order_relaxed);
-  return true;
+CursorTable::Slot* CursorTable::Find(Shard& shard, uint64_t hash, std::string_view encoded) {
+  if (shard.slots.empty()) return nullptr;
+  const size_t mask = shard.slots.size() - 1;
+  for (size_t i = HomeOf(hash, mask);; i = (i + 1) & mask) {
+    Slot& slot = shard.slots[i];
+    if (slot.cursor == nullptr) return nullptr;
+    if (slot.hash == hash && slot.cursor->key() == encoded) return &slot;
+  }
+}
+
+CursorTable::Slot* CursorTable::Add(Shard& shard, uint64_t hash, std::string_view encoded) {
+  if ((shard.used + 1) * 2 > shard.slots.size()) {  // grow: twice the slots, every cursor placed again
+    std::vector<Slot> old(std::max<size_t>(16, shard.slots.size() * 2));
+    old.swap(shard.slots);
+    const size_t mask = shard.slots.size() - 1;
+    for (const Slot& slot : old) {
+      if (slot.cursor == nullptr) continue;
+      size_t i = HomeOf(slot.hash, mask);
+      while (shard.slots[i].cursor != nullptr) i = (i + 1) & mask;
+      shard.slots[i] = slot;
+    }
+  }
+  const size_t mask = shard.slots.size() - 1;
+  size_t i = HomeOf(hash, mask);
+  while (shard.slots[i].cursor != nullptr) i = (i + 1) & mask;
+  shard.slots[i] = Slot{hash, Cursor::New(encoded)};
+  ++shard.used;
+  return &shard.slots[i];
+}
+
+void CursorTable::Remove(Shard& shard, Slot* slot) {
+  Cursor::Delete(slot->cursor);
+  *slot = Slot{};
+  --shard.used;
+  // Backward shift: later slots of the same probe run move up into the hole, so no probe that passed
+  // through it now stops short of its key.
+  const size_t mask = shard.slots.size() - 1;
+  size_t hole = static_cast<size_t>(slot - shard.slots.data());
+  for (size_t j = (hole + 1) & mask; shard.slots[j].cursor != nullptr; j = (j + 1) & mask) {
+    size_t home = HomeOf(shard.slots[j].hash, mask);
+    bool reachable_from_hole = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+    if (reachable_from_hole) continue;  // its probe starts after the hole: it stays
+    shard.slots[hole] = shard.slots[j];
+    shard.slots[j] = Slot{};
+    hole = j;
+  }
+}
+
+void CursorTable::RemoveAll(Shard& shard) {
+  for (Slot& slot : shard.slots) {
+    if (slot.cursor != nullptr) Cursor::Delete(slot.cursor);
+  }
+  shard.slots.clear();
+  shard.used = 0;
 }
 
 CursorStep CursorTable::Next(const TapeKey& key, size_t tape_size, ReplayOrder order) {
   const std::string& encoded = key.encoded();
-  Shard& shard = ShardFor(encoded);
+  const uint64_t hash = HashOf(encoded);
+  Shard& shard = ShardFor(hash);
   uint64_t call = 0;
-  if (!CountExisting(shard, encoded, &call)) {  // the key's first call since a reset
+  bool counted = false;
+  {
+    ReaderLock lock(&shard.mu);
+    if (Slot* slot = Find(shard, hash, encoded)) {
+      call = slot->cursor->calls.fetch_add(1, std::memory_order_relaxed);
+      counted = true;
+    }
+  }
+  if (!counted) {  // the key's first call since a reset
     WriterLock lock(&shard.mu);
-    call = shard.cursors[encoded].calls.fetch_add(1, std::memory_order_relaxed);
+    Slot* slot = Find(shard, hash, encoded);
+    if (slot == nullptr) slot = Add(shard, hash, encoded);
+    call = slot->cursor->calls.fetch_add(1, std::memory_order_relaxed);
   }
   CursorStep step;
   step.call = call;
@@ -40,35 +132,42 @@ CursorStep CursorTable::Next(const TapeKey& key, size_t tape_size, ReplayOrder o
 }
 
 uint64_t CursorTable::Calls(const TapeKey& key) const {
-  Shard& shard = ShardFor(key.encoded());
+  const uint64_t hash = HashOf(key.encoded());
+  Shard& shard = ShardFor(hash);
   ReaderLock lock(&shard.mu);
-  auto it = shard.cursors.find(key.encoded());
-  return it == shard.cursors.end() ? 0 : it->second.calls.load(std::memory_order_relaxed);
+  Slot* slot = Find(shard, hash, key.encoded());
+  return slot == nullptr ? 0 : slot->cursor->calls.load(std::memory_order_relaxed);
 }
 
 void CursorTable::ResetAll() {
   for (Shard& shard : shards_) {
     WriterLock lock(&shard.mu);
-    shard.cursors.clear();
+    RemoveAll(shard);
   }
 }
 
 bool CursorTable::Reset(const TapeKey& key) {
-  Shard& shard = ShardFor(key.encoded());
+  const uint64_t hash = HashOf(key.encoded());
+  Shard& shard = ShardFor(hash);
   WriterLock lock(&shard.mu);
-  return shard.cursors.erase(key.encoded()) != 0;
+  Slot* slot = Find(shard, hash, key.encoded());
+  if (slot == nullptr) return false;
+  Remove(shard, slot);
+  return true;
 }
 
 size_t CursorTable::ResetPrefix(const std::string& encoded_prefix) {
   size_t n = 0;
   for (Shard& shard : shards_) {
     WriterLock lock(&shard.mu);
-    for (auto it = shard.cursors.begin(); it != shard.cursors.end();) {
-      if (it->first.compare(0, encoded_prefix.size(), encoded_prefix) == 0) {
-        it = shard.cursors.erase(it);
+    // Removing shifts later slots back: look at the same slot again after a removal.
+    for (size_t i = 0; i < shard.slots.size();) {
+      Slot& slot = shard.slots[i];
+      if (slot.cursor != nullptr && slot.cursor->key().substr(0, encoded_prefix.size()) == encoded_prefix) {
+        Remove(shard, &slot);
         ++n;
       } else {
-        ++it;
+        ++i;
       }
     }
   }
@@ -77,9 +176,9 @@ size_t CursorTable::ResetPrefix(const std::string& encoded_prefix) {
 
 size_t CursorTable::size() const {
   size_t n = 0;
-  for (const Shard& shard : shards_) {
+  for (Shard& shard : shards_) {
     ReaderLock lock(&shard.mu);
-    n += shard.cursors.size();
+    n += shard.used;
   }
   return n;
 }

@@ -9,11 +9,12 @@
 #define SSM_REPLAY_PROXY_REPLAY_CURSOR_TABLE_H_
 
 #include <array>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <atomic>
 #include <string>
-#include <unordered_map>
+#include <string_view>
+#include <vector>
 
 #include "proxy/replay/writer_first_mutex.h"
 #include "store/port/thread_annotations.h"
@@ -37,6 +38,7 @@ class CursorTable {
   CursorTable() = default;
   CursorTable(const CursorTable&) = delete;
   CursorTable& operator=(const CursorTable&) = delete;
+  ~CursorTable();
 
   // Counts one call for `key` on a tape of `tape_size` (> 0) entries and says which entry answers it.
   CursorStep Next(const TapeKey& key, size_t tape_size, ReplayOrder order = ReplayOrder::kSequence);
@@ -57,17 +59,29 @@ class CursorTable {
 
  private:
   static constexpr size_t kShards = 32;
-  // A key's calls since its last reset; counted under the shard's shared lock.
-  struct Count {
-    mutable std::atomic<uint64_t> calls{0};
+  // A key's count of calls, with the key's bytes right after it: one allocation, so a lookup reads
+  // the slot's cache line and then this one (a std::unordered_map<std::string, ...> reads a bucket,
+  // the node before, the node and the key's heap bytes).
+  struct Cursor;
+  struct Slot {
+    uint64_t hash = 0;
+    Cursor* cursor = nullptr;  // owned by the table; null: an empty slot
   };
+  // Open addressing with linear probing: `slots` is empty or a power of two in size, at most half
+  // full, so a probe ends at an empty slot.
   struct Shard {
     mutable WriterFirstMutex mu;  // exclusive only to add or remove cursors
-    std::unordered_map<std::string, Count> cursors GUARDED_BY(mu);  // by encoded key
+    std::vector<Slot> slots GUARDED_BY(mu);
+    size_t used GUARDED_BY(mu) = 0;
   };
-  Shard& ShardFor(const std::string& encoded) const;
-  // Counts a call for `encoded` if it has a cursor; false when it has none.
-  static bool CountExisting(Shard& shard, const std::string& encoded, uint64_t* call);
+  Shard& ShardFor(uint64_t hash) const { return shards_[hash % kShards]; }
+  // The slot of `encoded` (which hashes to `hash`), or null.
+  static Slot* Find(Shard& shard, uint64_t hash, std::string_view encoded) REQUIRES_SHARED(shard.mu);
+  // Adds a cursor for `encoded`, which has none.
+  static Slot* Add(Shard& shard, uint64_t hash, std::string_view encoded) REQUIRES(shard.mu);
+  // Removes the cursor in `slot`, or every cursor.
+  static void Remove(Shard& shard, Slot* slot) REQUIRES(shard.mu);
+  static void RemoveAll(Shard& shard) REQUIRES(shard.mu);
 
   mutable std::array<Shard, kShards> shards_;
 };
