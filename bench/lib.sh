@@ -78,7 +78,10 @@ run_wrk() {
   shift
   out=$(wrk --latency "$@" 2>&1) || die "wrk failed ($label): $out"
   printf '### %s: wrk --latency %s\n%s\n\n' "$label" "$*" "$out" >>"$BENCH_LOG"
-  WRK_RPS=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  # Threads x the per-thread rate, not wrk's "Requests/sec": that one counts what the first thread sends
+  # while the others still run their Lua init (seconds over a big key file), but not that time.
+  WRK_RPS=$(awk '/threads and/ {t = $1} $1 == "Req/Sec" {v = $2; m = 1; if (v ~ /k$/) m = 1e3; if (v ~ /M$/) m = 1e6
+                 r = (v + 0) * m} END {if (t && r) printf "%.0f", t * r}' <<<"$out")
   WRK_P50=$(to_us "$(awk '$1 == "50%" {print $2}' <<<"$out")")
   WRK_P99=$(to_us "$(awk '$1 == "99%" {print $2}' <<<"$out")")
   WRK_REQUESTS=$(awk '/requests in/ {print $1}' <<<"$out")

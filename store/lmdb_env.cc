@@ -1,14 +1,9 @@
 #include "store/lmdb_env.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 
 namespace ssm {
@@ -101,7 +96,6 @@ LmdbEnv::~LmdbEnv() {
   MutexLock lock(&idle_mu_);
   for (MDB_txn* txn : idle_readers_) mdb_txn_abort(txn);
   mdb_env_close(env_);
-  if (statm_fd_ >= 0) ::close(statm_fd_);
 }
 
 int LmdbEnv::BeginTxn(unsigned flags, MDB_txn** txn, std::shared_lock<std::shared_mutex>& hold) const {
@@ -113,7 +107,6 @@ int LmdbEnv::BeginTxn(unsigned flags, MDB_txn** txn, std::shared_lock<std::share
     hold.unlock();
     std::unique_lock<std::shared_mutex> exclusive(resize_mu_);
     mdb_env_set_mapsize(env_, 0);
-    map_generation_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
@@ -153,68 +146,7 @@ Status LmdbEnv::Read(const TxnFn& fn) const {
   }
   Status s = fn(txn);
   ReleaseReader(txn);
-  if (mapped_budget_ != 0) EnforceMappedBudget();
   return s;
-}
-
-uint64_t LmdbEnv::ResidentSharedBytes(int statm_fd) {
-  // statm: size resident shared text lib data dt, in pages. "shared" is RssFile + RssShmem. Cheap:
-  // the kernel reads counters, it does not walk the page tables (unlike smaps).
-  int fd = statm_fd >= 0 ? statm_fd : ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  char buf[128];
-  ssize_t n = ::pread(fd, buf, sizeof(buf) - 1, 0);
-  if (statm_fd < 0) ::close(fd);
-  if (n <= 0) return 0;
-  buf[n] = '\0';
-  unsigned long long size = 0, resident = 0, shared = 0;
-  if (std::sscanf(buf, "%llu %llu %llu", &size, &resident, &shared) != 3) return 0;
-  return shared * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-}
-
-void LmdbEnv::SetMappedBudget(uint64_t bytes) {
-  mapped_budget_ = bytes;
-  if (bytes != 0 && statm_fd_ < 0) statm_fd_ = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-  mapped_baseline_ = bytes ? ResidentSharedBytes(statm_fd_) : 0;
-  char resolved[PATH_MAX];
-  std::string data = dir_ + "/data.mdb";
-  data_path_ = ::realpath(data.c_str(), resolved) ? std::string(resolved) : data;
-}
-
-void LmdbEnv::EnforceMappedBudget() const {
-  if (reads_.fetch_add(1, std::memory_order_relaxed) % kBudgetCheckEvery != 0) return;
-  if (ResidentSharedBytes(statm_fd_) <= mapped_baseline_ + mapped_budget_) return;
-  // One thread drops; the others that find the budget exceeded meanwhile wait rather than map more
-  // (a dropping thread preempted on a loaded machine must not let the others run far past the
-  // budget), then see it met.
-  MutexLock one_drop(&drop_mu_);
-  if (ResidentSharedBytes(statm_fd_) <= mapped_baseline_ + mapped_budget_) return;
-  // LMDB does not say where its map is (mdb_env_info's address is MDB_FIXEDMAP's only): the kernel
-  // does. It moves only when the map is resized, under resize_mu_ held exclusively; the caller holds
-  // it shared, so the ranges cannot move meanwhile (an madvise on a range remapped to anonymous
-  // memory would zero it).
-  uint64_t generation = map_generation_.load(std::memory_order_relaxed);
-  if (generation != mapped_ranges_generation_ || mapped_ranges_.empty()) {
-    mapped_ranges_.clear();
-    if (FILE* maps = std::fopen("/proc/self/maps", "re")) {
-      char line[PATH_MAX + 128];
-      while (std::fgets(line, sizeof(line), maps)) {
-        unsigned long long start = 0, end = 0;
-        int path_at = 0;
-        if (std::sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &start, &end, &path_at) < 2 || path_at == 0) continue;
-        std::string_view path(line + path_at);
-        while (!path.empty() && (path.back() == '\n' || path.back() == ' ')) path.remove_suffix(1);
-        if (path == data_path_) mapped_ranges_.emplace_back(start, end);
-      }
-      std::fclose(maps);
-    }
-    mapped_ranges_generation_ = generation;
-  }
-  bool dropped = false;
-  for (const auto& [start, end] : mapped_ranges_) {
-    if (::madvise(reinterpret_cast<void*>(start), end - start, MADV_DONTNEED) == 0) dropped = true;
-  }
-  if (dropped) map_drops_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void LmdbEnv::Grow() {
@@ -222,7 +154,6 @@ void LmdbEnv::Grow() {
   MDB_envinfo info;
   mdb_env_info(env_, &info);
   mdb_env_set_mapsize(env_, info.me_mapsize * 2);
-  map_generation_.fetch_add(1, std::memory_order_relaxed);
 }
 
 Status LmdbEnv::Write(const TxnFn& fn) {

@@ -1,15 +1,13 @@
 // LmdbEnv: an LMDB environment with the three tables of a store, and transactions that survive the
 // map filling up (it grows) or being grown by another process. Internal to store/.
 //
-// Reads reuse transactions (reset after use, renewed by the next read), and the store pages the
-// process keeps mapped can be bounded (SetMappedBudget): both for a server answering many small
-// reads over a big store.
+// Reads reuse transactions (reset after use, renewed by the next read), for a server answering many
+// small reads over a big store.
 #ifndef SSM_REPLAY_STORE_LMDB_ENV_H_
 #define SSM_REPLAY_STORE_LMDB_ENV_H_
 
 #include <lmdb.h>
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -58,24 +56,6 @@ class LmdbEnv {
   // and kept for a later Read: `fn` must not open tables in it).
   Status Read(const TxnFn& fn) const;
 
-  // Bounds the store pages this process keeps mapped. LMDB reads through a read-only shared map of
-  // data.mdb; every page a read touches stays mapped and counts in the process's RSS (as RssFile),
-  // up to the whole file for a server reading at random. With a budget, every kBudgetCheckEvery-th
-  // Read compares the process's resident file-backed pages (/proc/self/statm: the store and the
-  // shared libraries) against the level when the budget was set plus `bytes`; above it, the whole
-  // map is dropped with madvise(MADV_DONTNEED). That is safe for a read-only shared file map: the
-  // pages stay in the page cache and the next read of one maps it again (a minor fault). 0: no bound
-  // (the default). Not while another thread is in Read.
-  void SetMappedBudget(uint64_t bytes);
-  // Reads between checks: each maps up to ~6 new 64 KiB fault-around windows, so the budget is
-  // overshot by at most ~3 MB between two checks; a check (one pread of statm) costs ~1 µs.
-  static constexpr uint64_t kBudgetCheckEvery = 8;
-  // Times the map was dropped for the budget.
-  uint64_t map_drops() const { return map_drops_.load(std::memory_order_relaxed); }
-  // The process's resident file-backed and shared memory pages, bytes (statm's "shared"); 0 when
-  // /proc is unreadable. `statm_fd`: /proc/self/statm kept open (re-read from offset 0), or -1.
-  static uint64_t ResidentSharedBytes(int statm_fd = -1);
-
   // Runs `fn` in a write transaction and commits it when `fn` returns OK (aborts it otherwise). When
   // the map is full (`fn` returned Check(MDB_MAP_FULL), or the commit found it so), the transaction
   // is aborted, the map doubled, and `fn` run again from the start: it must not have side effects
@@ -96,9 +76,6 @@ class LmdbEnv {
   MDB_txn* RenewIdleReader() const;
   // Resets `txn` and keeps it for a later Read (or aborts it when enough are idle).
   void ReleaseReader(MDB_txn* txn) const;
-  // With a budget, drops the map (found in /proc/self/maps) when the process has more of it mapped.
-  // Needs resize_mu_ held (shared).
-  void EnforceMappedBudget() const;
   // Whether `s` is Check(MDB_MAP_FULL): Write grows the map and runs the transaction again.
   bool IsMapFull(const Status& s) const;
   void Grow();
@@ -117,16 +94,6 @@ class LmdbEnv {
   static constexpr size_t kMaxIdleReaders = 64;
   mutable Mutex idle_mu_;
   mutable std::vector<MDB_txn*> idle_readers_ GUARDED_BY(idle_mu_);
-  uint64_t mapped_budget_ = 0;       // 0: unbounded
-  std::string data_path_;            // data.mdb, as /proc/self/maps names its mapping
-  uint64_t mapped_baseline_ = 0;     // ResidentSharedBytes() when the budget was set
-  int statm_fd_ = -1;                // /proc/self/statm, open while there is a budget (owned)
-  mutable std::atomic<uint64_t> reads_{0};
-  mutable std::atomic<uint64_t> map_drops_{0};
-  mutable std::atomic<uint64_t> map_generation_{0};  // +1 whenever the map may have moved (resized)
-  mutable Mutex drop_mu_;                             // one drop at a time
-  mutable std::vector<std::pair<uintptr_t, uintptr_t>> mapped_ranges_ GUARDED_BY(drop_mu_);  // data.mdb's
-  mutable uint64_t mapped_ranges_generation_ GUARDED_BY(drop_mu_) = 0;
 };
 
 }  // namespace ssm

@@ -130,7 +130,6 @@ Result<std::unique_ptr<TapeStore>> TapeStore::Open(const std::string& dir, const
   auto impl = std::make_unique<Impl>(std::move(env).value());
   Status s = impl->CheckFormat(!options.read_only);
   if (!s.ok()) return s;
-  impl->env().SetMappedBudget(options.max_mapped_bytes);
   return std::unique_ptr<TapeStore>(new TapeStore(std::move(impl)));
 }
 

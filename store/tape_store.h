@@ -31,9 +31,6 @@ struct StoreOptions {
   // without it, a crash of the process alone loses nothing but an OS crash may lose recent commits.
   bool sync = true;
   uint64_t initial_map_bytes = 64ull << 20;  // grows by doubling when full
-  // Store pages the process keeps mapped (they count in its RSS) before it unmaps them all: the pages
-  // stay in the page cache and are mapped again when read. 0: no bound. See LmdbEnv::SetMappedBudget.
-  uint64_t max_mapped_bytes = 0;
 };
 
 struct TapeFilter {

@@ -62,8 +62,6 @@ std::string Get(const LmdbEnv& env, int n) {
 TEST_CASE("reads reuse transactions across threads while the map grows under them", "[lmdb_env]") {
   test::TempDir dir;
   auto env = OpenEnv(dir.Sub("s"), /*read_only=*/false, /*map_bytes=*/64 * 1024);  // grows many times
-  // A tiny budget: the map is dropped again and again while it moves (a drop must find it where it is).
-  env->SetMappedBudget(128 * 1024);
   REQUIRE(Put(*env, 0, 50, 100).ok());
   std::atomic<bool> done{false};
   std::atomic<int> failures{0}, reads{0};
@@ -85,7 +83,6 @@ TEST_CASE("reads reuse transactions across threads while the map grows under the
   CHECK(failures == 0);
   CHECK(reads > 0);
   for (int n = 1000; n < 3000; n += 97) CHECK(Get(*env, n) == Value(n, 2000));
-  CHECK(env->map_drops() > 0);
 }
 
 TEST_CASE("a transaction's Status is what Read and Write return; a failed write lands nothing",
@@ -152,49 +149,6 @@ TEST_CASE("a reused read transaction adopts a map grown by another process", "[l
   // Renewing the pooled transaction sees the bigger map (MDB_MAP_RESIZED); the read still succeeds.
   CHECK(Get(*reader, 2050) == Value(2050, 4000));
   CHECK(Get(*reader, 3) == Value(3, 100));
-}
-
-// The highest ResidentSharedBytes() above `baseline` seen while reading every value once.
-uint64_t PeakMappedWhileReading(const LmdbEnv& env, int count, size_t size, uint64_t baseline, int* wrong) {
-  uint64_t peak = 0;
-  for (int n = 0; n < count; ++n) {
-    if (Get(env, n) != Value(n, size)) ++*wrong;
-    uint64_t now = LmdbEnv::ResidentSharedBytes();
-    peak = std::max(peak, now > baseline ? now - baseline : 0);
-  }
-  return peak;
-}
-
-TEST_CASE("a mapped-pages budget keeps the store's share of RSS bounded; reads stay correct", "[lmdb_env]") {
-  REQUIRE(LmdbEnv::ResidentSharedBytes() > 0);
-  test::TempDir dir;
-  constexpr int kValues = 3000;
-  constexpr size_t kSize = 10000;  // ~30 MB of overflow pages, in the page cache once written
-  { REQUIRE(Put(*OpenEnv(dir.Sub("s"), false, 64 << 20), 0, kValues, kSize).ok()); }
-  constexpr uint64_t kBudget = 4 << 20;
-
-  uint64_t unbounded = 0;
-  {
-    auto env = OpenEnv(dir.Sub("s"), /*read_only=*/true, 64 << 20);
-    int wrong = 0;
-    unbounded = PeakMappedWhileReading(*env, kValues, kSize, LmdbEnv::ResidentSharedBytes(), &wrong);
-    CHECK(wrong == 0);
-    CHECK(env->map_drops() == 0);
-  }
-  // Without a budget every page read stays mapped (this is what the budget is for).
-  CHECK(unbounded > 20u << 20);
-
-  auto env = OpenEnv(dir.Sub("s"), /*read_only=*/true, 64 << 20);
-  env->SetMappedBudget(kBudget);
-  int wrong = 0;
-  uint64_t bounded = PeakMappedWhileReading(*env, kValues, kSize, LmdbEnv::ResidentSharedBytes(), &wrong);
-  CHECK(wrong == 0);
-  CHECK(env->map_drops() > 0);
-  // The budget, plus what the reads between two checks map (3 pages a value, and the kernel maps up
-  // to 64 KiB around each fault).
-  CHECK(bounded < kBudget + LmdbEnv::kBudgetCheckEvery * (kSize + (64 << 10)) + (1 << 20));
-  // Read again after the drops: still the same bytes.
-  for (int n = 0; n < kValues; n += 37) CHECK(Get(*env, n) == Value(n, kSize));
 }
 
 }  // namespace

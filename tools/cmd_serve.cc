@@ -42,7 +42,6 @@ struct ServeArgs {
   bool print_example = false;
   size_t max_threads = 1024;
   size_t cache_mb = 24;
-  size_t max_mapped_mb = 0;  // store pages kept mapped (StoreOptions::max_mapped_bytes); 0: no bound
   ForwardingArgs forwarding;  // record / auto / passthrough (proxy/modes/forwarding_modes.h)
   FaultArgs faults;           // --fault, --seed (tools/serve_options.h)
 };
@@ -156,7 +155,6 @@ std::unique_ptr<TapeStore> OpenServeStore(const ServeArgs& args) {
     options.read_only = false;
     options.sync = !args.forwarding.no_fsync;
   }
-  options.max_mapped_bytes = uint64_t{args.max_mapped_mb} << 20;
   Result<std::unique_ptr<TapeStore>> store = TapeStore::Open(args.store, options);
   if (!store.ok()) {
     FailServe("cannot open store " + args.store + ": " + store.status().ToString() +
@@ -276,12 +274,6 @@ void SetUpServe(CLI::App& app) {
                   "Memory for cached tapes, MiB: an eighth holds decoded entries, the rest entries as "
                   "stored (compressed), which reach ~7 times more tapes")
       ->check(CLI::Range(size_t{1}, size_t{4096}))
-      ->capture_default_str();
-  cmd->add_option("--max-mapped-mb", args->max_mapped_mb,
-                  "Store pages kept mapped (counted in RSS as RssFile), MiB: beyond it all are unmapped; they "
-                  "stay in the page cache and are mapped again when read, which makes random reads over a "
-                  "big store 2-3 times dearer (bench/README.md); 0: no bound")
-      ->check(CLI::Range(size_t{0}, size_t{1} << 20))
       ->capture_default_str();
   cmd->add_flag("--print-example", args->print_example,
                 "Print a ready-to-paste `aws ssm get-command-invocation` command for a tape in the store");

@@ -1,12 +1,10 @@
 // CacheGate: whether a cache in front of a slower path earns the cost of looking into it.
 //
-// The player's cache of decoded entries answers a hit for a tenth of what decoding costs, but over a
-// big store read at random (many more tapes asked for than it holds) nearly every lookup misses, and
-// the misses are not free: cold hash-table nodes, plus inserting and evicting. Measured side by side
-// over the 1M-tape store (bench/README.md), the cache at a 2 % hit ratio cost 1.3 µs of CPU per request
-// more than a cache kept empty. So the gate samples the cache's hit ratio on one call in `probe_every`
-// (counted per thread) and, while it is under `min_hit_ratio`, lets only those probe calls look into
-// the cache (and fill it). The probes go on measuring it: over calls spread across many keys, a cache's
+// The player's cache of decoded entries answers a hit for a fraction of what decoding costs, but over
+// a big store read at random (many more tapes asked for than it holds) nearly every lookup misses, and
+// the misses are not free: cold hash-table nodes, plus inserting and evicting (bench/README.md). So the
+// gate samples the cache's hit ratio on one call in `probe_every` (counted per thread) and, while it is
+// under `min_hit_ratio`, lets only those probe calls look into the cache (and fill it). The probes go on measuring it: over calls spread across many keys, a cache's
 // hit ratio depends on how much of them it holds, not on how often it admits, so once the calls narrow
 // to tapes the cache can hold, the probes fill it, see hits, and the gate opens again.
 //
@@ -24,8 +22,7 @@ class CacheGate {
   struct Options {
     uint32_t probe_every = 16;  // one call in this many (per thread) is a probe
     uint32_t window = 1024;     // probes per decision
-    // Under this hit ratio the cache is bypassed. About break-even: a hit saves ~4 µs, a miss costs
-    // ~0.5 µs (bench/README.md).
+    // Under this hit ratio the cache is bypassed: about where a lookup's cost and a hit's saving meet.
     double min_hit_ratio = 1.0 / 8;
   };
 

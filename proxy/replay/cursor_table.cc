@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
-#include <mutex>
 #include <new>
-#include <shared_mutex>
 
 namespace ssm {
 
@@ -45,7 +43,10 @@ size_t HomeOf(uint64_t hash, size_t mask) { return static_cast<size_t>(hash >> 8
 }  // namespace
 
 CursorTable::~CursorTable() {
-  for (Shard& shard : shards_) RemoveAll(shard);
+  for (Shard& shard : shards_) {
+    WriterLock lock(&shard.mu);
+    RemoveAll(shard);
+  }
 }
 
 CursorTable::Slot* CursorTable::Find(Shard& shard, uint64_t hash, std::string_view encoded) {
@@ -111,14 +112,14 @@ CursorStep CursorTable::Next(const TapeKey& key, size_t tape_size, ReplayOrder o
   uint64_t call = 0;
   bool counted = false;
   {
-    std::shared_lock<WriterFirstMutex> lock(shard.mu);
+    ReaderLock lock(&shard.mu);
     if (Slot* slot = Find(shard, hash, encoded)) {
       call = slot->cursor->calls.fetch_add(1, std::memory_order_relaxed);
       counted = true;
     }
   }
   if (!counted) {  // the key's first call since a reset
-    std::unique_lock<WriterFirstMutex> lock(shard.mu);
+    WriterLock lock(&shard.mu);
     Slot* slot = Find(shard, hash, encoded);
     if (slot == nullptr) slot = Add(shard, hash, encoded);
     call = slot->cursor->calls.fetch_add(1, std::memory_order_relaxed);
@@ -133,14 +134,14 @@ CursorStep CursorTable::Next(const TapeKey& key, size_t tape_size, ReplayOrder o
 uint64_t CursorTable::Calls(const TapeKey& key) const {
   const uint64_t hash = HashOf(key.encoded());
   Shard& shard = ShardFor(hash);
-  std::shared_lock<WriterFirstMutex> lock(shard.mu);
+  ReaderLock lock(&shard.mu);
   Slot* slot = Find(shard, hash, key.encoded());
   return slot == nullptr ? 0 : slot->cursor->calls.load(std::memory_order_relaxed);
 }
 
 void CursorTable::ResetAll() {
   for (Shard& shard : shards_) {
-    std::unique_lock<WriterFirstMutex> lock(shard.mu);
+    WriterLock lock(&shard.mu);
     RemoveAll(shard);
   }
 }
@@ -148,7 +149,7 @@ void CursorTable::ResetAll() {
 bool CursorTable::Reset(const TapeKey& key) {
   const uint64_t hash = HashOf(key.encoded());
   Shard& shard = ShardFor(hash);
-  std::unique_lock<WriterFirstMutex> lock(shard.mu);
+  WriterLock lock(&shard.mu);
   Slot* slot = Find(shard, hash, key.encoded());
   if (slot == nullptr) return false;
   Remove(shard, slot);
@@ -158,7 +159,7 @@ bool CursorTable::Reset(const TapeKey& key) {
 size_t CursorTable::ResetPrefix(const std::string& encoded_prefix) {
   size_t n = 0;
   for (Shard& shard : shards_) {
-    std::unique_lock<WriterFirstMutex> lock(shard.mu);
+    WriterLock lock(&shard.mu);
     // Removing shifts later slots back: look at the same slot again after a removal.
     for (size_t i = 0; i < shard.slots.size();) {
       Slot& slot = shard.slots[i];
@@ -176,7 +177,7 @@ size_t CursorTable::ResetPrefix(const std::string& encoded_prefix) {
 size_t CursorTable::size() const {
   size_t n = 0;
   for (Shard& shard : shards_) {
-    std::shared_lock<WriterFirstMutex> lock(shard.mu);
+    ReaderLock lock(&shard.mu);
     n += shard.used;
   }
   return n;

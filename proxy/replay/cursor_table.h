@@ -2,10 +2,9 @@
 // recorded answer; past the end the last (terminal) one repeats. Cursors are independent per key, so
 // parallel waiters on different instances don't disturb each other.
 //
-// Thread-safe: Next/Reset/ResetAll may be called from any number of threads at once. Sharded by key,
-// and a call on a key that already has a cursor takes its shard's lock shared and counts with an
-// atomic: a thread descheduled there (the server runs many more threads than cores) never stalls
-// other requests, as a thread holding an exclusive lock would.
+// Thread-safe. Sharded by key; a call on a key that already has a cursor takes its shard's lock
+// shared and counts with an atomic, so a request thread descheduled there never stalls the others
+// (the server runs many more threads than cores). Only a key's first call takes the lock exclusively.
 #ifndef SSM_REPLAY_PROXY_REPLAY_CURSOR_TABLE_H_
 #define SSM_REPLAY_PROXY_REPLAY_CURSOR_TABLE_H_
 
@@ -18,6 +17,7 @@
 #include <vector>
 
 #include "proxy/replay/writer_first_mutex.h"
+#include "store/port/thread_annotations.h"
 #include "store/status.h"
 #include "store/tape_key.h"
 
@@ -60,9 +60,8 @@ class CursorTable {
  private:
   static constexpr size_t kShards = 32;
   // A key's count of calls, with the key's bytes right after it: one allocation, so a lookup reads
-  // the slot's cache line and then this one. (A std::unordered_map<std::string, ...> read a bucket,
-  // the node before, the node and the key's own heap bytes: over a big store's 50,000 keys, four cold
-  // lines a call.)
+  // the slot's cache line and then this one (a std::unordered_map<std::string, ...> reads a bucket,
+  // the node before, the node and the key's heap bytes).
   struct Cursor;
   struct Slot {
     uint64_t hash = 0;
@@ -72,17 +71,17 @@ class CursorTable {
   // full, so a probe ends at an empty slot.
   struct Shard {
     mutable WriterFirstMutex mu;  // exclusive only to add or remove cursors
-    std::vector<Slot> slots;
-    size_t used = 0;
+    std::vector<Slot> slots GUARDED_BY(mu);
+    size_t used GUARDED_BY(mu) = 0;
   };
   Shard& ShardFor(uint64_t hash) const { return shards_[hash % kShards]; }
-  // The slot of `encoded` (which hashes to `hash`), or null. Needs shard.mu held.
-  static Slot* Find(Shard& shard, uint64_t hash, std::string_view encoded);
-  // Adds a cursor for `encoded`, which has none. Needs shard.mu held exclusively.
-  static Slot* Add(Shard& shard, uint64_t hash, std::string_view encoded);
-  // Removes the cursor in `slot`, or every cursor. Need shard.mu held exclusively.
-  static void Remove(Shard& shard, Slot* slot);
-  static void RemoveAll(Shard& shard);
+  // The slot of `encoded` (which hashes to `hash`), or null.
+  static Slot* Find(Shard& shard, uint64_t hash, std::string_view encoded) REQUIRES_SHARED(shard.mu);
+  // Adds a cursor for `encoded`, which has none.
+  static Slot* Add(Shard& shard, uint64_t hash, std::string_view encoded) REQUIRES(shard.mu);
+  // Removes the cursor in `slot`, or every cursor.
+  static void Remove(Shard& shard, Slot* slot) REQUIRES(shard.mu);
+  static void RemoveAll(Shard& shard) REQUIRES(shard.mu);
 
   mutable std::array<Shard, kShards> shards_;
 };

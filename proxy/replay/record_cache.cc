@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <mutex>
-#include <shared_mutex>
 
 namespace ssm {
 
@@ -52,9 +50,8 @@ RecordCache::RecordCache(size_t capacity_bytes) : memory_(nullptr, Unmap{0}) {
   uint64_t per_shard = index_bytes + ring_bytes;
   size_t bytes = per_shard * kShards;
   // Anonymous memory: pages are only taken as items are written. Huge pages cut the TLB misses of
-  // random lookups over the rings (one comparison over a 1M-tape store: ~3 % of a call's CPU); each
-  // shard's first item then makes a 2 MiB page resident, which is why a caller sizes the cache to what
-  // it may hold (serve: no more than the store's data).
+  // random lookups over the rings; each shard's first item then makes a 2 MiB page resident, which is
+  // why a caller sizes the cache to what it may hold (serve: no more than the store's data).
   void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) return;  // caches nothing: replay still works, from the store
 #ifdef MADV_HUGEPAGE
@@ -118,7 +115,7 @@ RecordCache::Lookup RecordCache::Find(std::string_view encoded, const std::funct
                                       size_t* length, size_t* index, std::string* record) const {
   uint64_t hash = HashOf(encoded);
   const Shard& shard = ShardFor(hash);
-  std::shared_lock<WriterFirstMutex> lock(shard.mu);
+  ReaderLock lock(&shard.mu);
   if (shard.slots == nullptr) return Lookup::kNoTape;
   const ItemHeader* item = nullptr;
   if (SlotOf(shard, hash, encoded, &item) == nullptr) return Lookup::kNoTape;
@@ -169,8 +166,14 @@ bool RecordCache::Insert(std::string_view encoded, size_t length, size_t index, 
   Shard& shard = ShardFor(hash);
   uint64_t size = RoundUp(sizeof(ItemHeader) + encoded.size() + record.size());
   if (size > shard.capacity / 8) return false;
-  std::unique_lock<WriterFirstMutex> lock(shard.mu, std::try_to_lock);
-  if (!lock.owns_lock()) return false;
+  if (!shard.mu.try_lock()) return false;  // nothing throws below
+  bool inserted = InsertLocked(shard, hash, encoded, length, index, record, size);
+  shard.mu.unlock();
+  return inserted;
+}
+
+bool RecordCache::InsertLocked(Shard& shard, uint64_t hash, std::string_view encoded, size_t length, size_t index,
+                               std::string_view record, uint64_t size) {
   uint64_t older = 0;
   const ItemHeader* newest = nullptr;
   if (const Slot* slot = SlotOf(shard, hash, encoded, &newest); slot != nullptr && newest->length == length) {
@@ -204,7 +207,7 @@ bool RecordCache::Insert(std::string_view encoded, size_t length, size_t index, 
 void RecordCache::Erase(std::string_view encoded) {
   uint64_t hash = HashOf(encoded);
   Shard& shard = ShardFor(hash);
-  std::lock_guard<WriterFirstMutex> lock(shard.mu);
+  WriterLock lock(&shard.mu);
   if (shard.slots == nullptr) return;
   if (Slot* slot = SlotOf(shard, hash, encoded)) {
     *slot = Slot{0, 0};
@@ -214,7 +217,7 @@ void RecordCache::Erase(std::string_view encoded) {
 
 void RecordCache::Clear() {
   for (Shard& shard : shards_) {
-    std::lock_guard<WriterFirstMutex> lock(shard.mu);
+    WriterLock lock(&shard.mu);
     if (shard.tapes != 0) std::memset(shard.slots, 0, shard.buckets * kLine);
     shard.tapes = 0;
     shard.tail = shard.head;
@@ -224,7 +227,7 @@ void RecordCache::Clear() {
 size_t RecordCache::tapes() const {
   size_t n = 0;
   for (const Shard& shard : shards_) {
-    std::shared_lock<WriterFirstMutex> lock(shard.mu);
+    ReaderLock lock(&shard.mu);
     n += shard.tapes;
   }
   return n;

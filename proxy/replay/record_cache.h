@@ -1,15 +1,14 @@
 // RecordCache: a bounded cache of tape entries as the store holds them (compressed records), for
-// replay over stores with many more tapes than decoded entries fit in memory. A record is ~7 times
-// smaller than the interaction it decodes to, so the same memory holds ~7 times more tapes; a hit
-// then costs a decode but no walk down the store's B-tree, which over a big store is mostly cache
-// and TLB misses (measured over a 1M-tape store, bench/README.md: 1.45 us of the 3.8 us an entry read
-// takes; from this cache the whole read and decode takes 2.1 us).
+// replay over stores with many more tapes than decoded entries fit in memory. A record is several
+// times smaller than the interaction it decodes to, so the same memory holds that many more tapes; a
+// hit then costs a decode but no walk down the store's B-tree, which over a big store is mostly cache
+// and TLB misses.
 //
 // Each shard is one ring buffer that items are appended to, in order: when it is full, the oldest
 // are overwritten (first in, first out). So an insert allocates nothing, items sit packed, and the
 // rings are one mapping, in huge pages where the kernel offers them (fewer TLB misses). The index is
-// in the same mapping: buckets of four slots, one cache line each, so a lookup reads one line of the
-// index and then the item (a std::unordered_map read two or three cold lines, outside huge pages).
+// in the same mapping: buckets of kSlotsPerBucket slots, one cache line each, so a lookup reads one
+// line of the index and then the item.
 //
 // Thread-safe. A lookup takes its shard's lock shared; an insert takes it exclusively only if it is
 // free at once (a cache fill never makes a call wait).
@@ -25,6 +24,7 @@
 #include <string_view>
 
 #include "proxy/replay/writer_first_mutex.h"
+#include "store/port/thread_annotations.h"
 
 namespace ssm {
 
@@ -73,37 +73,43 @@ class RecordCache {
     uint32_t tag;     // 32 bits of the key's hash, never 0; 0: an empty slot
     uint32_t newest;  // the item's logical offset / 8, modulo 2^32 (see NewestOf)
   };
+  // The layout (slots, buckets, ring, capacity) is set by the constructor and never changes; what
+  // the pointers point at, and the counters, are guarded by `mu`.
   struct Shard {
     mutable WriterFirstMutex mu;
-    Slot* slots = nullptr;  // `buckets` * kSlotsPerBucket of the mapping below; not owned
+    Slot* slots PT_GUARDED_BY(mu) = nullptr;  // `buckets` * kSlotsPerBucket of the mapping below; not owned
     uint64_t buckets = 0;
-    size_t tapes = 0;       // slots in use
-    char* ring = nullptr;   // `capacity` bytes of the mapping below; not owned
-    uint64_t capacity = 0;  // a multiple of 8
+    size_t tapes GUARDED_BY(mu) = 0;        // slots in use
+    char* ring PT_GUARDED_BY(mu) = nullptr;  // `capacity` bytes of the mapping below; not owned
+    uint64_t capacity = 0;                   // a multiple of 8
     // Items are at logical offsets in [tail, head); offset o sits at ring[o % capacity]. An item never
     // wraps round: one that would is written at the ring's start, after a padding marker.
-    uint64_t head = 0;
-    uint64_t tail = 0;
+    uint64_t head GUARDED_BY(mu) = 0;
+    uint64_t tail GUARDED_BY(mu) = 0;
   };
   Shard& ShardFor(uint64_t hash) { return shards_[hash % kShards]; }
   const Shard& ShardFor(uint64_t hash) const { return shards_[hash % kShards]; }
   // The slots that may hold a tape whose key hashes to `hash`.
-  static Slot* BucketOf(const Shard& shard, uint64_t hash);
+  static Slot* BucketOf(const Shard& shard, uint64_t hash) REQUIRES_SHARED(shard.mu);
   // The logical offset of a used slot's item.
-  static uint64_t NewestOf(const Shard& shard, Slot slot);
+  static uint64_t NewestOf(const Shard& shard, Slot slot) REQUIRES_SHARED(shard.mu);
   // The slot of tape `encoded` (whose key hashes to `hash`), or null; `*newest` (when given) is then
   // the tape's newest item.
   static Slot* SlotOf(const Shard& shard, uint64_t hash, std::string_view encoded,
-                      const ItemHeader** newest = nullptr);
+                      const ItemHeader** newest = nullptr) REQUIRES_SHARED(shard.mu);
   // The item at logical `offset` of `shard` when it is still in the ring and is of tape `encoded`.
-  static const ItemHeader* ItemOf(const Shard& shard, uint64_t offset, std::string_view encoded);
+  static const ItemHeader* ItemOf(const Shard& shard, uint64_t offset, std::string_view encoded)
+      REQUIRES_SHARED(shard.mu);
   // Entry `index` of tape `encoded`, from its `newest` item back through the older ones still in the
   // ring; null when none is.
   static const ItemHeader* EntryOf(const Shard& shard, const ItemHeader* newest, std::string_view encoded,
-                                   size_t index);
+                                   size_t index) REQUIRES_SHARED(shard.mu);
   // Makes room for `size` bytes at the head, overwriting the oldest items (and emptying their tapes'
   // slots); returns where they go.
-  static uint64_t Reserve(Shard& shard, uint64_t size);
+  static uint64_t Reserve(Shard& shard, uint64_t size) REQUIRES(shard.mu);
+  // Insert's work once it holds the shard: `size` is the item's, padded.
+  static bool InsertLocked(Shard& shard, uint64_t hash, std::string_view encoded, size_t length, size_t index,
+                           std::string_view record, uint64_t size) REQUIRES(shard.mu);
 
   // One anonymous mapping for every shard's index and ring (munmap'ed by the deleter).
   struct Unmap {

@@ -4,12 +4,8 @@
 #include <atomic>
 #include <functional>
 #include <iterator>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <utility>
-
-#include "store/tape_store.h"
 
 namespace ssm {
 
@@ -63,8 +59,7 @@ size_t CachedTapeOverhead(const std::string& encoded, size_t length) {
 
 // An entry no cache will keep (most, over a big store) is decoded into this thread's spare, reused
 // once no caller holds it any more: its strings keep their capacity, so such a call allocates
-// nothing for the entry (perf: malloc and free were the largest part of what a call over a big store
-// costs more than one over a small store).
+// nothing for the entry.
 std::shared_ptr<Interaction> ReusableInteraction() {
   constexpr size_t kMaxKeptBytes = 64 << 10;  // a spare grown bigger by a rare big body is not kept
   thread_local std::shared_ptr<Interaction> spare;
@@ -145,61 +140,89 @@ Result<PlayedEntry> StoreTapePlayer::Play(const TapeKey& key, const std::functio
   const std::string& encoded = key.encoded();
   Shard& shard = ShardFor(encoded);
   std::optional<size_t> picked;  // what `pick` answered, once called
-  const CacheGate::Ticket ticket = gate_.Next();
-  bool admit = ticket.consult;  // whether what is read goes into the cache
-  if (ticket.consult) {
-    std::shared_lock<WriterFirstMutex> lock(shard.mu);
-    auto it = shard.index.find(encoded);
-    if (it != shard.index.end()) {
-      const CachedTape& tape = *it->second;
-      tape.MarkReferenced();
-      size_t length = tape.entries.size();
-      size_t index = std::min(pick(length), length - 1);
-      if (tape.entries[index]) {
-        if (ticket.probe) gate_.Probed(true);
-        return PlayedEntry{tape.entries[index], length, index};
-      }
-      picked = index;
-    } else if (shard.bytes > shard_budget_ - shard_budget_ / 8) {
-      // (Nearly) full: admission decides now, so a tape left out costs no second lock.
-      admit = shard.candidates.fetch_add(1, std::memory_order_relaxed) % kAdmitEvery == 0;
-    }
-  }
-  if (ticket.probe) gate_.Probed(false);
-  // Then the record cache, then the store, both outside the lock (LMDB readers run in parallel).
-  // `pick` is called once, by whichever of them knows the tape's length first. Two threads missing on
-  // the same entry both read it; the caches keep the first.
-  bool known = picked.has_value();  // a cache has the tape: if the store has it no more, it was deleted
+  DecodedLookup decoded = LookInDecodedCache(shard, encoded, pick, &picked);
+  if (decoded.hit) return *std::move(decoded.hit);
+  const bool known = picked.has_value();
+  // Whichever of the record cache and the store knows the tape's length first calls `pick`.
   auto pick_once = [&](size_t length) {
     if (!picked) picked = pick(length);
     return *picked;
   };
-  // Reused by this thread's calls: a record is a few hundred bytes, and most calls need one.
-  thread_local TapeStore::StoredEntry stored;
-  RecordCache::Lookup cached = records_.Find(encoded, pick_once, &stored.length, &stored.index, &stored.record);
-  known = known || cached != RecordCache::Lookup::kNoTape;
-  if (cached != RecordCache::Lookup::kHit) {
-    Status read = store_->ReadStoredEntry(key, pick_once, &stored);
-    if (!read.ok()) {
-      if (known && read.IsNotFound()) Invalidate(key);
-      return read;
-    }
-    loads_.fetch_add(1, std::memory_order_relaxed);
-    records_.Insert(encoded, stored.length, stored.index, stored.record);
+  thread_local TapeStore::StoredEntry stored;  // reused by this thread's calls: most need one record
+  Status read = ReadRecord(key, pick_once, known, &stored);
+  if (!read.ok()) return read;
+  Result<std::shared_ptr<const Interaction>> entry = Decode(key, stored, decoded.admit);
+  if (!entry.ok()) return entry.status();
+  return KeepDecoded(shard, encoded, stored.length, stored.index, std::move(entry).value(), decoded.admit);
+}
+
+StoreTapePlayer::DecodedLookup StoreTapePlayer::LookInDecodedCache(Shard& shard, const std::string& encoded,
+                                                                   const std::function<size_t(size_t)>& pick,
+                                                                   std::optional<size_t>* picked) {
+  DecodedLookup result;
+  const CacheGate::Ticket ticket = gate_.Next();
+  if (!ticket.consult) {
+    result.admit = false;
+    return result;
   }
+  ReaderLock lock(&shard.mu);
+  auto it = shard.index.find(encoded);
+  if (it != shard.index.end()) {
+    const CachedTape& tape = *it->second;
+    tape.MarkReferenced();
+    size_t length = tape.entries.size();
+    size_t index = std::min(pick(length), length - 1);
+    if (tape.entries[index]) {
+      result.hit = PlayedEntry{tape.entries[index], length, index};
+    } else {
+      *picked = index;
+    }
+  } else if (shard.bytes > shard_budget_ - shard_budget_ / 8) {
+    // (Nearly) full: admission decides now, so a tape left out costs no second lock.
+    result.admit = shard.candidates.fetch_add(1, std::memory_order_relaxed) % kAdmitEvery == 0;
+  }
+  if (ticket.probe) gate_.Probed(result.hit.has_value());
+  return result;
+}
+
+Status StoreTapePlayer::ReadRecord(const TapeKey& key, const std::function<size_t(size_t)>& pick_once, bool known,
+                                   TapeStore::StoredEntry* stored) {
+  // Both outside the decoded cache's lock: LMDB readers run in parallel. Two threads missing on the
+  // same entry both read it; the caches keep the first.
+  const std::string& encoded = key.encoded();
+  RecordCache::Lookup cached = records_.Find(encoded, pick_once, &stored->length, &stored->index, &stored->record);
+  if (cached == RecordCache::Lookup::kHit) return Status::OK();
+  Status read = store_->ReadStoredEntry(key, pick_once, stored);
+  if (!read.ok()) {
+    if (read.IsNotFound() && (known || cached != RecordCache::Lookup::kNoTape)) Invalidate(key);
+    return read;
+  }
+  loads_.fetch_add(1, std::memory_order_relaxed);
+  records_.Insert(encoded, stored->length, stored->index, stored->record);
+  return Status::OK();
+}
+
+Result<std::shared_ptr<const Interaction>> StoreTapePlayer::Decode(const TapeKey& key,
+                                                                   const TapeStore::StoredEntry& stored,
+                                                                   bool admit) const {
   std::shared_ptr<Interaction> decoded = admit ? std::make_shared<Interaction>() : ReusableInteraction();
   Status s = store_->DecodeStoredEntry(key, stored.index, stored.record, decoded.get());
   if (!s.ok()) return s;
-  std::shared_ptr<const Interaction> entry = std::move(decoded);
-  const size_t length = stored.length, index = stored.index;
+  return std::shared_ptr<const Interaction>(std::move(decoded));
+}
+
+PlayedEntry StoreTapePlayer::KeepDecoded(Shard& shard, const std::string& encoded, size_t length, size_t index,
+                                         std::shared_ptr<const Interaction> entry, bool admit) {
   // Left out by admission, or too big to cache (it would evict everything): served, not cached.
   if (!admit || InteractionBytes(*entry) + CachedTapeOverhead(encoded, length) > shard_budget_) {
     return PlayedEntry{std::move(entry), length, index};
   }
-  // Cached only if the shard is free now: waiting would hold up this call, and (the lock letting a
-  // waiting writer in first) every hit on the shard behind it, for what is only a cache fill.
-  std::unique_lock<WriterFirstMutex> lock(shard.mu, std::try_to_lock);
-  if (lock.owns_lock()) entry = Insert(shard, encoded, length, index, std::move(entry));
+  // Only if the shard is free now: waiting would hold up this call, and (the lock letting a waiting
+  // writer in first) every hit on the shard behind it, for what is only a cache fill.
+  if (shard.mu.try_lock()) {
+    entry = Insert(shard, encoded, length, index, std::move(entry));
+    shard.mu.unlock();
+  }
   return PlayedEntry{std::move(entry), length, index};
 }
 
@@ -207,7 +230,7 @@ Result<std::shared_ptr<const Tape>> StoreTapePlayer::Find(const TapeKey& key) {
   const std::string& encoded = key.encoded();
   Shard& shard = ShardFor(encoded);
   {
-    std::shared_lock<WriterFirstMutex> lock(shard.mu);
+    ReaderLock lock(&shard.mu);
     auto it = shard.index.find(encoded);
     if (it != shard.index.end()) {
       const CachedTape& cached = *it->second;
@@ -228,7 +251,7 @@ Result<std::shared_ptr<const Tape>> StoreTapePlayer::Find(const TapeKey& key) {
   }
   if (!read.ok()) {
     if (read.status().IsNotFound()) {
-      std::lock_guard<WriterFirstMutex> lock(shard.mu);
+      WriterLock lock(&shard.mu);
       Erase(shard, encoded);
     }
     return read.status();
@@ -237,7 +260,7 @@ Result<std::shared_ptr<const Tape>> StoreTapePlayer::Find(const TapeKey& key) {
   auto tape = std::make_shared<const Tape>(std::move(read).value());
   size_t length = tape->interactions.size();
   if (TapeBytes(*tape) + CachedTapeOverhead(encoded, length) > shard_budget_) return tape;  // too big to cache
-  std::lock_guard<WriterFirstMutex> lock(shard.mu);
+  WriterLock lock(&shard.mu);
   for (size_t i = 0; i < length; ++i) {
     Insert(shard, encoded, length, i, std::shared_ptr<const Interaction>(tape, &tape->interactions[i]));
   }
@@ -265,14 +288,14 @@ std::vector<TapeKey> StoreTapePlayer::Nearest(const TapeKey& key, size_t limit) 
 void StoreTapePlayer::Invalidate(const TapeKey& key) {
   records_.Erase(key.encoded());
   Shard& shard = ShardFor(key.encoded());
-  std::lock_guard<WriterFirstMutex> lock(shard.mu);
+  WriterLock lock(&shard.mu);
   Erase(shard, key.encoded());
 }
 
 void StoreTapePlayer::InvalidateAll() {
   records_.Clear();
   for (Shard& shard : shards_) {
-    std::lock_guard<WriterFirstMutex> lock(shard.mu);
+    WriterLock lock(&shard.mu);
     shard.index.clear();
     shard.lru.clear();
     shard.bytes = 0;
@@ -282,7 +305,7 @@ void StoreTapePlayer::InvalidateAll() {
 uint64_t StoreTapePlayer::tapes_cached() const {
   uint64_t n = 0;
   for (const Shard& shard : shards_) {
-    std::shared_lock<WriterFirstMutex> lock(shard.mu);
+    ReaderLock lock(&shard.mu);
     n += shard.lru.size();
   }
   return n;

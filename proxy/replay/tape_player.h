@@ -1,8 +1,8 @@
 // TapePlayer: the capability modes use to answer from tapes. An interface, so modes are tested with
 // fakes; StoreTapePlayer is the real one over a TapeStore. It keeps a bounded cache of tapes whose
 // entries are decoded one at a time, as calls ask for them, and behind it a bigger-reaching cache of
-// entries as stored (compressed), so a server over a store of millions of tapes stays small and
-// answers a call by decoding one record (nothing is loaded at start).
+// entries as stored (compressed, RecordCache), so a server over a store of millions of tapes stays
+// small and answers a call by decoding one record (nothing is loaded at start).
 #ifndef SSM_REPLAY_PROXY_REPLAY_TAPE_PLAYER_H_
 #define SSM_REPLAY_PROXY_REPLAY_TAPE_PLAYER_H_
 
@@ -13,6 +13,7 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -21,13 +22,13 @@
 #include "proxy/replay/cache_gate.h"
 #include "proxy/replay/record_cache.h"
 #include "proxy/replay/writer_first_mutex.h"
+#include "store/port/thread_annotations.h"
 #include "store/status.h"
 #include "store/tape.h"
 #include "store/tape_key.h"
+#include "store/tape_store.h"
 
 namespace ssm {
-
-class TapeStore;
 
 // One entry of a tape, as TapePlayer::Play returns it.
 struct PlayedEntry {
@@ -83,9 +84,9 @@ class StoreTapePlayer : public TapePlayer {
   StoreTapePlayer& operator=(const StoreTapePlayer&) = delete;
 
   // A cached tape answers without touching the store when the entry picked was decoded before (and the
-  // gate lets the call look: CacheGate), with a decode when its record is cached, and with one record
-  // read otherwise. A tape not cached costs one read of its last record key (its length) and of the
-  // entry picked. When the store's copy of a
+  // gate lets the call look: CacheGate), with a
+  // decode when its record is cached, and with one record read otherwise. A tape not cached costs one
+  // read of its last record key (its length) and of the entry picked. When the store's copy of a
   // cached tape changed length (another process recorded it), the entry comes from the store's copy
   // and the cached one is replaced.
   Result<PlayedEntry> Play(const TapeKey& key, const std::function<size_t(size_t length)>& pick) override;
@@ -106,9 +107,8 @@ class StoreTapePlayer : public TapePlayer {
   // Once a shard is (nearly: within 1/8 of its budget) full, only every kAdmitEvery-th tape not
   // cached yet gets in (an entry of a tape already cached always does). When calls spread over more
   // tapes than the cache holds, each admission evicts an entry about as likely to be asked again as
-  // the one admitted, so admitting all would only add the work of inserting and freeing (measured:
-  // 40 % more per miss over a 1M-tape store) to every miss; a tape asked for often still gets in
-  // after a few misses.
+  // the one admitted, so admitting all would only add the work of inserting and freeing to every
+  // miss; a tape asked for often still gets in after a few misses.
   static constexpr uint64_t kAdmitEvery = 8;
   struct CachedTape {
     CachedTape(std::string encoded_key, size_t length, size_t overhead)
@@ -131,27 +131,51 @@ class StoreTapePlayer : public TapePlayer {
   };
   // Hits take the shard's lock shared and touch nothing shared but the tape's `referenced` bit: every
   // call of a poller hits the same tape, and with many more request threads than cores, a thread
-  // descheduled while holding an exclusive lock stalled every other one behind it. So the list is in
-  // insertion order and eviction is second chance (CLOCK), an approximation of least recently used
+  // descheduled while holding an exclusive lock would stall every other one behind it. So the list is
+  // in insertion order and eviction is second chance (CLOCK), an approximation of least recently used
   // that needs no reordering on a hit. A miss caches what it read (and evicts) only if it gets the
-  // lock exclusively at once.
+  // lock exclusively at once. A CachedTape's `entries` are written only under the exclusive lock.
   struct Shard {
     mutable WriterFirstMutex mu;
-    std::list<CachedTape> lru;  // newest (or given a second chance) first
-    std::unordered_map<std::string, std::list<CachedTape>::iterator> index;
-    size_t bytes = 0;
+    std::list<CachedTape> lru GUARDED_BY(mu);  // newest (or given a second chance) first
+    std::unordered_map<std::string, std::list<CachedTape>::iterator> index GUARDED_BY(mu);
+    size_t bytes GUARDED_BY(mu) = 0;
     std::atomic<uint64_t> candidates{0};  // misses on tapes not cached that found the shard full (admission)
   };
   Shard& ShardFor(const std::string& encoded);
+
+  // Play's steps, in order.
+  // What the decoded cache says about a call (if the gate lets the call look): the entry, when it holds
+  // it; else whether what is read goes into it (admission). Sets `*picked` when it holds the tape but
+  // not the entry.
+  struct DecodedLookup {
+    std::optional<PlayedEntry> hit;
+    bool admit = true;
+  };
+  DecodedLookup LookInDecodedCache(Shard& shard, const std::string& encoded,
+                                   const std::function<size_t(size_t)>& pick, std::optional<size_t>* picked);
+  // The stored record of the entry `pick_once` picks, from the record cache or else the store (then
+  // cached there). `known`: a cache had the tape, so if the store has it no more it was deleted and
+  // the caches forget it.
+  Status ReadRecord(const TapeKey& key, const std::function<size_t(size_t)>& pick_once, bool known,
+                    TapeStore::StoredEntry* stored);
+  // Decodes `stored`: into a new entry when it may be cached (`admit`), else into this thread's spare.
+  Result<std::shared_ptr<const Interaction>> Decode(const TapeKey& key, const TapeStore::StoredEntry& stored,
+                                                    bool admit) const;
+  // Puts a decoded entry in the cache when admitted, small enough and the shard is free at once;
+  // returns the entry to answer with (the cached one, if another thread got there first).
+  PlayedEntry KeepDecoded(Shard& shard, const std::string& encoded, size_t length, size_t index,
+                          std::shared_ptr<const Interaction> entry, bool admit);
+
   // Puts `entry` (entry `index` of a tape of `length` entries) in the cache, unless an entry decoded
   // by another thread got there first; returns the one cached. Evicts down to the budget, never that
   // tape. Needs shard.mu held exclusively.
   std::shared_ptr<const Interaction> Insert(Shard& shard, const std::string& encoded, size_t length, size_t index,
-                                            std::shared_ptr<const Interaction> entry);
+                                            std::shared_ptr<const Interaction> entry) REQUIRES(shard.mu);
   // Evicts tapes until the shard is within its budget, or only `keep` is left. Needs shard.mu held
   // exclusively.
-  void EvictToBudget(Shard& shard, const CachedTape* keep);
-  void Erase(Shard& shard, const std::string& encoded);
+  void EvictToBudget(Shard& shard, const CachedTape* keep) REQUIRES(shard.mu);
+  void Erase(Shard& shard, const std::string& encoded) REQUIRES(shard.mu);
 
   const TapeStore* store_;
   size_t shard_budget_;
