@@ -113,7 +113,7 @@ void NoteLintWarnings(const std::vector<Tape>& tapes) {
 }
 
 void WriteToStore(const std::string& dir, std::vector<Tape> tapes) {
-  auto store = OpenStoreOrFail("synth", dir, /*read_only=*/false);
+  auto store = OpenStoreOrFail("synth", dir, StoreAccess::kCreate);
   WriteBatch batch;
   for (Tape& tape : tapes) batch.ReplaceTape(tape.key, std::move(tape.interactions));
   Status s = store->Write(batch);
