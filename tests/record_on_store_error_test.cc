@@ -14,7 +14,7 @@ using testing::FakeRecorder;
 using testing::FakeUpstream;
 using testing::Invocation;
 
-TEST_CASE("--on-store-error forward answers upstream's answer when it cannot be recorded", "[record_mode]") {
+TEST_CASE("on-store-error forward answers upstream's answer when it cannot be recorded", "[record_mode]") {
   FakeUpstream up;
   up.script = {Answer(200, "{\"Status\":\"Success\"}")};
   FakeRecorder rec;
