@@ -7,12 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "store/iso_time.h"  // FormatIsoMillis
 #include "store/status.h"
 
 namespace ssm {
-
-// "2026-10-14T09:12:03.578Z" for Unix epoch milliseconds.
-std::string FormatIsoMillis(int64_t epoch_ms);
 
 // Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" (or "+00:00") into epoch milliseconds; InvalidArgument naming
 // `option` and the expected form otherwise.

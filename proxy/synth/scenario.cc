@@ -2,10 +2,12 @@
 
 #include <cmath>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
+#include <re2/re2.h>
+
+#include "proxy/ssm/ssm_validation.h"
 #include "proxy/synth/aws_time.h"
 #include "proxy/synth/plugin_outcome.h"
 #include "proxy/synth/seeded_ids.h"
@@ -79,8 +81,7 @@ Json Overlay(const Json& base, const Json& over) {
 }
 
 Status CheckIds(const Scenario& s, const std::string& instance_id, const std::string& path) {
-  static const std::regex kInstance("^(i-([0-9A-Za-z_]{8}|[0-9A-Za-z_]{17})|mi-[0-9A-Za-z_]{17})$");
-  if (!std::regex_match(instance_id, kInstance)) {
+  if (!IsValidInstanceId(instance_id)) {  // the pattern SSM validates requests with
     return Invalid(s.naming, path, "instanceId", "'" + instance_id + "' is not an instance id: i- and 8 or 17 "
                    "characters (i-08b0130f3ddd5f444), or mi- and 17 for a managed node");
   }
@@ -180,10 +181,10 @@ Status ParseCommandMembers(const Json& doc, Scenario* s) {
     }
     s->seed = doc["seed"].get<uint64_t>();
   }
-  static const std::regex kUuid("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+  static const RE2 kUuid("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   auto command_id = StringMember(doc, "commandId", SeededUuid(s->seed, "command"), "", naming);
   if (!command_id.ok()) return command_id.status();
-  if (!std::regex_match(*command_id, kUuid)) {
+  if (!RE2::FullMatch(*command_id, kUuid)) {
     return Invalid(naming, "", "commandId", "'" + *command_id + "' is not a CommandId: 36 characters, a lower-case "
                    "UUID like 16ea0bfb-5cdb-4254-873d-021a57c8ab3a");
   }
@@ -202,7 +203,7 @@ Status ParseCommandMembers(const Json& doc, Scenario* s) {
   } else {
     s->poll_interval_ms = 5000;
   }
-  static const std::regex kDocument("^[a-zA-Z0-9_\\-.:/]{3,128}$");
+  static const RE2 kDocument("[a-zA-Z0-9_\\-.:/]{3,128}");
   std::pair<std::string*, std::pair<const char*, const char*>> strings[] = {
       {&s->document_name, {"documentName", "AWS-RunShellScript"}}, {&s->document_version, {"documentVersion", ""}},
       {&s->comment, {"comment", ""}},                              {&s->region, {"region", "us-east-1"}},
@@ -213,7 +214,7 @@ Status ParseCommandMembers(const Json& doc, Scenario* s) {
     if (!v.ok()) return v.status();
     *field = *v;
   }
-  if (!std::regex_match(s->document_name, kDocument)) {
+  if (!RE2::FullMatch(s->document_name, kDocument)) {
     return Invalid(naming, "", "documentName", "'" + s->document_name + "' is not a document name (3 to 128 of "
                    "letters, digits, _ - . : /)");
   }

@@ -12,22 +12,13 @@
 
 #include "store/canonical_json.h"
 #include "store/sha256.h"
+#include "store/iso_time.h"
 #include "store/tape_file/tape_document.h"
 
 namespace ssm {
 namespace {
 
 using ordered_json = nlohmann::ordered_json;
-
-std::string FormatTimestamp(int64_t ms) {
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
-}
 
 // Days from 1970-01-01 to the given date of the proleptic Gregorian calendar (what timegm counts).
 int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
@@ -78,7 +69,7 @@ bool ParseTimestamp(const std::string& s, int64_t* ms) {
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
   *ms = static_cast<int64_t>(timegm(&tm)) * 1000 + millis;
-  return FormatTimestamp(*ms) == s;  // rejects 2026-02-31 and the like
+  return FormatIsoMillis(*ms) == s;  // rejects 2026-02-31 and the like
 }
 
 std::string Base64Encode(const std::string& in) {
@@ -382,7 +373,7 @@ std::string FormatTapeFile(const Tape& tape) {
   ordered_json interactions = ordered_json::array();
   for (const auto& i : tape.interactions) {
     ordered_json entry;
-    entry["recordedAt"] = FormatTimestamp(i.recorded_at_ms);
+    entry["recordedAt"] = FormatIsoMillis(i.recorded_at_ms);
     entry["upstreamLatencyMicros"] = i.upstream_latency_us;
     entry["source"] = i.source;
     entry["request"] = ordered_json::parse(i.request_body, nullptr, false);
