@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "proxy/aws/credentials/shell_words.h"
+
 extern char** environ;
 
 namespace ssm {
@@ -91,40 +93,9 @@ std::string Trimmed(std::string text, size_t limit) {
 }  // namespace
 
 Result<std::vector<std::string>> SplitCommandLine(const std::string& command) {
-  std::vector<std::string> words;
-  std::string word;
-  bool in_word = false;
-  char quote = 0;
-  for (size_t i = 0; i < command.size(); ++i) {
-    const char c = command[i];
-    if (quote == '\'') {
-      if (c == '\'') quote = 0; else word += c;
-    } else if (quote == '"') {
-      if (c == '"') {
-        quote = 0;
-      } else if (c == '\\' && i + 1 < command.size() && std::strchr("\\\"$`\n", command[i + 1]) != nullptr) {
-        word += command[++i];
-      } else {
-        word += c;
-      }
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-      in_word = true;
-    } else if (c == '\\' && i + 1 < command.size()) {
-      word += command[++i];
-      in_word = true;
-    } else if (std::isspace(static_cast<unsigned char>(c))) {
-      if (in_word) words.push_back(word);
-      word.clear();
-      in_word = false;
-    } else {
-      word += c;
-      in_word = true;
-    }
-  }
-  if (quote != 0) return Status::InvalidArgument("credential_process has an unterminated quote");
-  if (in_word) words.push_back(word);
-  if (words.empty()) return Status::InvalidArgument("credential_process is empty");
+  Result<std::vector<std::string>> words = ShellSplit(command);
+  if (!words.ok()) return Status::InvalidArgument("credential_process has an unterminated quote");
+  if (words->empty()) return Status::InvalidArgument("credential_process is empty");
   return words;
 }
 

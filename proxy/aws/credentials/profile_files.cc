@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <vector>
 
+#include "proxy/aws/credentials/shell_words.h"
+
 namespace ssm {
 
 namespace {
@@ -25,37 +27,12 @@ std::string Lower(std::string s) {
   return s;
 }
 
-// Whitespace-separated words with '"' or '\'' quoting, as shlex.split does for section names.
-std::vector<std::string> SplitWords(const std::string& text) {
-  std::vector<std::string> words;
-  std::string word;
-  bool in_word = false;
-  char quote = 0;
-  for (char c : text) {
-    if (quote != 0) {
-      if (c == quote) quote = 0; else word += c;
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-      in_word = true;
-    } else if (std::isspace(static_cast<unsigned char>(c))) {
-      if (in_word) words.push_back(word);
-      word.clear();
-      in_word = false;
-    } else {
-      word += c;
-      in_word = true;
-    }
-  }
-  if (in_word) words.push_back(word);
-  return words;
-}
-
 // "profile NAME" or "sso-session NAME" -> NAME when `section` has that prefix and exactly two words.
 bool NamedSection(const std::string& section, const std::string& prefix, std::string* name) {
   if (section.compare(0, prefix.size(), prefix) != 0) return false;
-  std::vector<std::string> words = SplitWords(section);
-  if (words.size() != 2) return false;
-  *name = words[1];
+  Result<std::vector<std::string>> words = ShellSplit(section);
+  if (!words.ok() || words->size() != 2) return false;
+  *name = (*words)[1];
   return true;
 }
 
