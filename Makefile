@@ -10,6 +10,8 @@ FUZZ_TARGETS ?=
 THREAD_SAFETY_DIR ?= build-thread-safety
 # ccache (installed by tools/setup.sh) makes rebuilds after a checkout or a clean nearly free.
 LAUNCHER = $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# Paths relative to the checkout in ccache's keys, so every clone and worktree shares one cache.
+export CCACHE_BASEDIR := $(CURDIR)
 # No "Entering directory" lines from the makes that CMake's build runs under this one.
 MAKEFLAGS += --no-print-directory
 
