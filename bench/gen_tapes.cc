@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "store/canonical_json.h"
+#include "store/json_escape.h"
 #include "store/sha256.h"
 
 namespace {
@@ -223,27 +224,7 @@ class JsonWriter {
     out_->push_back('\n');
     out_->append(2 * empty_.size(), ' ');
   }
-  void Quote(std::string_view s) {
-    out_->push_back('"');
-    for (char c : s) {
-      switch (c) {
-        case '"': out_->append("\\\""); break;
-        case '\\': out_->append("\\\\"); break;
-        case '\n': out_->append("\\n"); break;
-        case '\r': out_->append("\\r"); break;
-        case '\t': out_->append("\\t"); break;
-        case '\b': out_->append("\\b"); break;
-        case '\f': out_->append("\\f"); break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            out_->append(Fmt("\\u%04x", c));
-          } else {
-            out_->push_back(c);
-          }
-      }
-    }
-    out_->push_back('"');
-  }
+  void Quote(std::string_view s) { ssm::AppendJsonString(s, out_); }
 
   std::string* out_;
   std::vector<bool> empty_;
