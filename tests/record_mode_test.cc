@@ -118,7 +118,7 @@ TEST_CASE("record mode withholds upstream's answer when it cannot be recorded", 
   RecordMode mode(&up, &rec, &red);
   ModeAnswer a = mode.Handle(Invocation(kCmd, kInstance));
   CHECK(a.outcome == Outcome::kError);
-  CHECK(a.response.status == 500);
+  CHECK(a.response.status == 503);
   CHECK(a.response.body.find("RecordFailedException") != std::string::npos);
   CHECK(a.response.body.find("read-only") != std::string::npos);
   CHECK(a.response.body.find("Success") == std::string::npos);

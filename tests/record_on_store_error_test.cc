@@ -37,6 +37,7 @@ TEST_CASE("on-store-error forward answers upstream's answer when it cannot be re
     rec.fail = Status::IOError("MDB_MAP_FULL: the store's map is full");
     ModeAnswer a = mode.Handle(Invocation("0b5b2f3c-1111-2222-3333-444455556666", "i-0123456789abcdef0"));
     CHECK(a.outcome == Outcome::kError);
+    CHECK(a.response.status == 503);  // unavailable for now: SDKs retry it
     CHECK(a.response.body.find("RecordFailedException") != std::string::npos);
   }
   CHECK(mode.store_errors() == 1);

@@ -46,6 +46,22 @@ TEST_CASE("redactor removes the operator's exact secrets, longest first", "[reda
   CHECK(r.RedactText("nothing here") == "nothing here");
 }
 
+TEST_CASE("redactor removes secrets learned after it was made (refreshed credentials)", "[redactor]") {
+  Redactor r = Make({{"first-secret-value"}, {}});
+  CHECK(r.RedactText("token second-token-value") == "token second-token-value");
+  r.known_secrets()->Learn({"second-secret-value", "second-token-value", ""});
+  CHECK(r.RedactText("token second-token-value") == "token [REDACTED]");
+  CHECK(r.RedactBody("{\"A\":\"first-secret-value\",\"B\":\"second-secret-value\"}") ==
+        "{\"A\":\"[REDACTED]\",\"B\":\"[REDACTED]\"}");
+  // Only the last KnownSecrets::kRememberedSets sets are kept: the first has expired long before.
+  for (size_t i = 0; i < KnownSecrets::kRememberedSets; ++i) r.known_secrets()->Learn({"set-" + std::to_string(i)});
+  CHECK(r.RedactText("first-secret-value") == "first-secret-value");
+  CHECK(r.RedactText("set-0 set-7") == "[REDACTED] [REDACTED]");
+  // The newest set again does not push an older one out.
+  r.known_secrets()->Learn({"set-7"});
+  CHECK(r.RedactText("set-0") == "[REDACTED]");
+}
+
 TEST_CASE("redactor applies --redact patterns and rejects bad ones", "[redactor]") {
   Redactor r = Make({{}, {"MARKER-[0-9]+", "pass(word)?=\\S+"}});
   CHECK(r.RedactText("out MARKER-1234 and password=hunter2 x") == "out [REDACTED] and [REDACTED] x");

@@ -160,6 +160,12 @@ Result<ForwardingPlan> PlanForwarding(const std::string& mode_name, const Forwar
   Result<Redactor> redactor = Redactor::Create(redact_options);
   if (!redactor.ok()) return redactor.status();
   plan.redactor = std::make_unique<Redactor>(std::move(redactor).value());
+  if (plan.credentials) {
+    // Refreshed credentials bring a new secret and token: the redactor removes those from then on too.
+    plan.credentials->SetListener([secrets = plan.redactor->known_secrets()](const AwsCredentials& fresh) {
+      secrets->Learn({fresh.access_key_id, fresh.secret_access_key, fresh.session_token});
+    });
+  }
 
   HttpsUpstreamOptions upstream_options;
   upstream_options.url = args.upstream;

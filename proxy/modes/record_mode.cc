@@ -66,7 +66,7 @@ ModeAnswer RecordMode::Handle(const SsmRequest& request) {
     // The client must not see an answer that is not on tape: it retries instead.
     spdlog::error("record: could not record {} {}: {}", request.action, request.key.Describe(),
                   recorded.ToString());
-    return ErrorAnswer(AwsError{500, "RecordFailedException",
+    return ErrorAnswer(AwsError{503, "RecordFailedException",
                                 "ssm-replay got upstream's answer but could not record it, so it is withheld: " +
                                     recorded.ToString()}
                            .ToResponse());

@@ -42,8 +42,8 @@ class RecordMode : public Mode {
   void AddMetrics(std::string* text) const override;
 
   // serve --on-store-error forward: when recording fails (disk full, map full, store read-only), the
-  // client still gets upstream's answer (logged as an error and counted) instead of a
-  // RecordFailedException. Set before the first call.
+  // client still gets upstream's answer (logged as an error and counted) instead of a 503
+  // RecordFailedException (which SDKs retry). Set before the first call.
   void set_forward_on_store_error(bool forward) { forward_on_store_error_ = forward; }
   uint64_t store_errors() const { return store_errors_.load(std::memory_order_relaxed); }
 

@@ -102,13 +102,7 @@ Result<std::shared_ptr<const RE2>> CompilePattern(const std::string& pattern) {
 
 Result<Redactor> Redactor::Create(const RedactorOptions& options) {
   Redactor r;
-  for (const auto& s : options.secrets) {
-    if (!s.empty() && std::find(r.secrets_.begin(), r.secrets_.end(), s) == r.secrets_.end()) {
-      r.secrets_.push_back(s);
-    }
-  }
-  std::stable_sort(r.secrets_.begin(), r.secrets_.end(),
-                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  r.secrets_->Learn(options.secrets);
   for (const auto& p : options.patterns) {
     auto re = CompilePattern(p);
     if (!re.ok()) return re.status();
@@ -117,18 +111,22 @@ Result<Redactor> Redactor::Create(const RedactorOptions& options) {
   return r;
 }
 
-std::string Redactor::RedactText(std::string text) const {
+std::string Redactor::RedactText(std::string text) const { return RedactTextWith(*secrets_->Snapshot(), std::move(text)); }
+
+std::string Redactor::RedactTextWith(const std::vector<std::string>& secrets, std::string text) const {
   if (text.empty()) return text;
-  for (const auto& s : secrets_) ReplaceAll(&text, s, kRedacted);
+  for (const auto& s : secrets) ReplaceAll(&text, s, kRedacted);
   text = RedactUrlCredentials(std::move(text));
   text = RedactAccessKeyIds(std::move(text));
   for (const auto& re : patterns_) RE2::GlobalReplace(&text, *re, kRedacted);
   return text;
 }
 
-std::string Redactor::RedactBody(const std::string& body) const {
+std::string Redactor::RedactBody(const std::string& body) const { return RedactBodyWith(*secrets_->Snapshot(), body); }
+
+std::string Redactor::RedactBodyWith(const std::vector<std::string>& secrets, const std::string& body) const {
   if (body.empty()) return body;
-  if (!nlohmann::json::accept(body)) return RedactText(body);
+  if (!nlohmann::json::accept(body)) return RedactTextWith(secrets, body);
   std::string out;
   out.reserve(body.size());
   size_t copied = 0;  // body[0, copied) is already in `out`
@@ -137,7 +135,7 @@ std::string Redactor::RedactBody(const std::string& body) const {
     size_t end = StringTokenEnd(body, i);
     std::string token = body.substr(i, end + 1 - i);
     std::string value = nlohmann::json::parse(token).get<std::string>();
-    std::string redacted = RedactText(value);
+    std::string redacted = RedactTextWith(secrets, value);
     if (redacted != value) {
       out.append(body, copied, i - copied);
       AppendJsonString(redacted, &out);
@@ -151,9 +149,10 @@ std::string Redactor::RedactBody(const std::string& body) const {
 }
 
 void Redactor::RedactInteraction(Interaction* interaction) const {
-  interaction->request_body = RedactBody(interaction->request_body);
-  interaction->response_body = RedactBody(interaction->response_body);
-  for (auto& [name, value] : interaction->headers) value = RedactText(std::move(value));
+  std::shared_ptr<const std::vector<std::string>> secrets = secrets_->Snapshot();
+  interaction->request_body = RedactBodyWith(*secrets, interaction->request_body);
+  interaction->response_body = RedactBodyWith(*secrets, interaction->response_body);
+  for (auto& [name, value] : interaction->headers) value = RedactTextWith(*secrets, std::move(value));
 }
 
 }  // namespace ssm

@@ -3,7 +3,7 @@
 // By default it replaces AWS access key ids (AKIA.../ASIA... followed by 16 upper-case letters or
 // digits), the values of X-Amz-Signature=, X-Amz-Credential= and X-Amz-Security-Token= in URLs (presigned
 // S3 URLs in StandardOutputUrl, ...), and the operator's own key id, secret and session token (exact
-// strings) with kRedacted. Extra patterns (`--redact REGEX`, RE2 syntax) catch secrets a command
+// strings, KnownSecrets: refreshed credentials are learned while recording) with kRedacted. Extra patterns (`--redact REGEX`, RE2 syntax) catch secrets a command
 // printed. RE2 matches in time linear in the input, without recursion, so a pattern cannot stall or
 // overflow a request thread's stack on a long command output.
 //
@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "proxy/record/known_secrets.h"
 #include "store/interaction.h"
 #include "store/status.h"
 
@@ -52,10 +53,17 @@ class Redactor {
   // Redacts the request body, response body and header values of `interaction`.
   void RedactInteraction(Interaction* interaction) const;
 
+  // The exact strings removed; Learn() on it adds new ones (refreshed credentials) for every later
+  // call. Shared, so whatever learns may outlive the redactor.
+  const std::shared_ptr<KnownSecrets>& known_secrets() const { return secrets_; }
+
  private:
   Redactor() = default;
+  // The steps of RedactText and RedactBody, with one snapshot of the secrets for a whole body or call.
+  std::string RedactTextWith(const std::vector<std::string>& secrets, std::string text) const;
+  std::string RedactBodyWith(const std::vector<std::string>& secrets, const std::string& body) const;
 
-  std::vector<std::string> secrets_;  // longest first, so a secret containing another goes whole
+  std::shared_ptr<KnownSecrets> secrets_ = std::make_shared<KnownSecrets>();
   // The user's patterns (the built-in rules are hand-written scanners). Shared and immutable: RE2
   // objects are safe to match from many threads at once.
   std::vector<std::shared_ptr<const re2::RE2>> patterns_;

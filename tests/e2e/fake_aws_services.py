@@ -346,9 +346,12 @@ class CheckingUpstream(_Service):
 
     ANSWERS = {"SendCommand": send_command, "GetCommandInvocation": get_command_invocation}
 
-    def __init__(self, issuer, accept=None):
+    def __init__(self, issuer, accept=None, echo_secrets=False):
         self.issuer = issuer
         self.accept = accept or (lambda key_id: True)
+        # Answers GetCommandInvocation with the signing secret and token in its output, as a command
+        # that printed its environment would: what the recorder must redact.
+        self.echo_secrets = echo_secrets
         self.accepted = []  # key ids of accepted requests, in order
         self.refused = []   # (key id, error type)
         self.calls = {}
@@ -369,6 +372,10 @@ class CheckingUpstream(_Service):
                                                                           "request is invalid."}, error)
                         return
                     status, payload = service.ANSWERS[action](json.loads(body or b"{}"), n)
+                    if service.echo_secrets and action == "GetCommandInvocation":
+                        secret, token, _ = service.issuer.lookup(key_id)
+                        payload = dict(payload, StandardOutputContent=f"AWS_SECRET_ACCESS_KEY={secret}\n"
+                                                                      f"AWS_SESSION_TOKEN={token}\n")
                     self.ssm_answer(status, payload, None)
 
                 def ssm_answer(self, status, payload, error_type):

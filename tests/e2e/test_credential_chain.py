@@ -336,9 +336,9 @@ class RefreshTest(unittest.TestCase):
         world.web_identity_env()
         world.env["SSM_REPLAY_CREDENTIAL_REFRESH_WINDOW_S"] = "3"
         world.write_files()
-        upstream = world.start(CheckingUpstream(world.issuer))
-        server = ReplayServer("--upstream", upstream.url, store=os.path.join(world.home, "store"), mode="record",
-                              env=world.env)
+        upstream = world.start(CheckingUpstream(world.issuer, echo_secrets=True))
+        store = os.path.join(world.home, "store")
+        server = ReplayServer("--upstream", upstream.url, store=store, mode="record", env=world.env)
         self.addCleanup(server.close)
         client = ssm_client(server.url)
         failures, calls = [], 0
@@ -361,6 +361,23 @@ class RefreshTest(unittest.TestCase):
         self.assertIn("ssm_replay_credential_refreshes_total", metrics)
         server.stop()
         self.assertIn("refreshed", server.stderr())
+        self.assert_no_issued_secret_recorded(world.issuer, store)
+
+    def assert_no_issued_secret_recorded(self, issuer, store):
+        """Every answer echoed the secret and token that signed it: the store holds none of them."""
+        exported = os.path.join(tempfile.mkdtemp(), "tapes")
+        self.addCleanup(shutil.rmtree, os.path.dirname(exported), True)
+        proc = subprocess.run([BIN, "export", "--store", store, "--out", exported], capture_output=True, text=True,
+                              timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        text = "".join(open(os.path.join(root, name), encoding="utf-8").read()
+                       for root, _, names in os.walk(exported) for name in names)
+        self.assertIn("AWS_SECRET_ACCESS_KEY=[REDACTED]", text)
+        with issuer.lock:
+            issued = [(secret, token) for secret, token, expires in issuer.known.values() if expires]
+        self.assertGreaterEqual(len(issued), 3)
+        leaked = [i for i, (secret, token) in enumerate(issued) if secret in text or token in text]
+        self.assertEqual(leaked, [], "the secrets of these issued credentials (by issue order) were recorded")
 
 
 class ErrorMessageTest(unittest.TestCase):

@@ -51,6 +51,16 @@ CredentialStatus RefreshingCredentials::status() const {
   return status_;
 }
 
+void RefreshingCredentials::SetListener(Listener listener) {
+  AwsCredentials now;
+  {
+    MutexLock lock(&mu_);
+    listener_ = std::make_shared<const Listener>(std::move(listener));
+    now = current_;
+  }
+  TellListener(now);
+}
+
 Result<AwsCredentials> RefreshingCredentials::Current() {
   {
     MutexLock lock(&mu_);
@@ -75,6 +85,7 @@ Status RefreshingCredentials::Reload() {
     }
     return chain_->winner()->Load();
   }();
+  if (fresh.ok()) TellListener(fresh.value());  // before any call can be signed with them
   MutexLock lock(&mu_);
   if (!fresh.ok()) {
     ++status_.failed_refreshes;
@@ -94,6 +105,15 @@ Status RefreshingCredentials::Reload() {
                  current_.expiration == 0 ? std::string("they are revoked") : FormatIso8601(current_.expiration));
   }
   return Status::OK();
+}
+
+void RefreshingCredentials::TellListener(const AwsCredentials& credentials) {
+  std::shared_ptr<const Listener> listener;
+  {
+    MutexLock lock(&mu_);
+    listener = listener_;
+  }
+  if (listener) (*listener)(credentials);
 }
 
 bool RefreshingCredentials::RefreshDue() const {

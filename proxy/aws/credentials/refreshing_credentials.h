@@ -49,6 +49,13 @@ class RefreshingCredentials : public CredentialSource {
   Result<AwsCredentials> Current() override;
   CredentialStatus status() const;
 
+  // Calls `listener` with the current credentials now, and with every set a reload returns (from the
+  // refresh thread, or from a Current() that had to reload) before calls are signed with it, outside
+  // any lock here. For the redactor, which must know every secret before it can meet it. One listener;
+  // a second replaces it.
+  using Listener = std::function<void(const AwsCredentials&)>;
+  void SetListener(Listener listener) EXCLUDES(mu_);
+
  private:
   RefreshingCredentials(std::unique_ptr<CredentialChain> chain, RefreshOptions options);
   std::time_t Now() const;
@@ -56,6 +63,7 @@ class RefreshingCredentials : public CredentialSource {
   void RefreshLoop() EXCLUDES(mu_);
   // True when temporary credentials are within the window of their expiry (and no retry is pending).
   bool RefreshDue() const REQUIRES(mu_);
+  void TellListener(const AwsCredentials& credentials) EXCLUDES(mu_);
   void WaitBriefly() REQUIRES(mu_) NO_THREAD_SAFETY_ANALYSIS;  // on wake_, a quarter second at most
 
   const RefreshOptions options_;
@@ -65,6 +73,7 @@ class RefreshingCredentials : public CredentialSource {
   mutable Mutex mu_;
   CondVar wake_{&mu_};
   AwsCredentials current_ GUARDED_BY(mu_);
+  std::shared_ptr<const Listener> listener_ GUARDED_BY(mu_);
   CredentialStatus status_ GUARDED_BY(mu_);
   std::time_t next_attempt_ GUARDED_BY(mu_) = 0;  // after a failure: not before this time
   bool stopping_ GUARDED_BY(mu_) = false;
