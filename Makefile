@@ -42,13 +42,16 @@ run: build-server
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-# The whole build and test suite with ASan+UBSan (CI runs it after `make test`). UBSan stops at the first
-# report (-fno-sanitize-recover). Reports go to files, so that those of the servers the e2e tests start
-# are seen too: any file in $(SANITIZE_DIR)/sanitizer-logs fails the target. -O1 as ASan advises; -g1
-# (line tables) keeps file:line in reports and compiles faster than -g.
+# The whole build and test suite with ASan+UBSan (CI runs it after `make test`), built by clang with the
+# lock rules checked too (-Wthread-safety as an error, as `make thread-safety` does), so one build covers
+# both and CI compiles everything twice, not three times. UBSan stops at the first report
+# (-fno-sanitize-recover). Reports go to files, so that those of the servers the e2e tests start are seen
+# too: any file in $(SANITIZE_DIR)/sanitizer-logs fails the target. -O1 as ASan advises; -g1 (line tables)
+# keeps file:line in reports and compiles faster than -g.
 SANITIZER_LOGS = $(abspath $(SANITIZE_DIR))/sanitizer-logs
 test-sanitize: setup
-	@cmake -S . -B $(SANITIZE_DIR) $(LAUNCHER) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
+	@cmake -S . -B $(SANITIZE_DIR) $(LAUNCHER) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
+	  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DCMAKE_CXX_FLAGS="-Wthread-safety -Werror=thread-safety" \
 	  -DSSM_REPLAY_SANITIZE=ON -DSSM_REPLAY_BENCH=OFF >/dev/null
 	@cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	@rm -rf $(SANITIZER_LOGS) && mkdir -p $(SANITIZER_LOGS)
@@ -64,7 +67,8 @@ test-sanitize: setup
 	  echo "test-sanitize: all tests passed, no sanitizer reports"
 
 # The lock rules written as GUARDED_BY/REQUIRES (store/port/thread_annotations.h), checked by clang over
-# every library and the binary. CI runs it after the tests.
+# every library and the binary, without the tests: the quick check while working (test-sanitize does it
+# over everything in CI).
 thread-safety: setup
 	@cmake -S . -B $(THREAD_SAFETY_DIR) $(LAUNCHER) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
 	  -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g0" -DCMAKE_CXX_FLAGS="-Wthread-safety -Werror" \
