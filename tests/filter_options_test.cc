@@ -81,8 +81,10 @@ TEST_CASE("a store lists tapes by CommandId prefix and by recorded-time window",
   put("aaaa-2", 3000, 4000);
   put("aaab-1", 5000, 6000);
   auto commands = [&](const TapeFilter& filter) {
+    Result<std::vector<TapeInfo>> tapes = store->ListTapes(filter);
+    REQUIRE(tapes.ok());
     std::vector<std::string> out;
-    for (const TapeInfo& t : store->ListTapes(filter).value()) out.push_back(t.key.command_id());
+    for (const TapeInfo& t : *tapes) out.push_back(t.key.command_id());
     return out;
   };
   TapeFilter prefix;

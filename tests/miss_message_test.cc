@@ -38,7 +38,10 @@ TEST_CASE("miss message on another action names the closest request and the fiel
           "[miss_message]") {
   SsmRequest request = Call("SendCommand", R"({"DocumentName":"AWS-RunShellScript","Comment":"deploy",
       "InstanceIds":["i-08b0130f3ddd5f444"],"Parameters":{"commands":["uptime"]},"TimeoutSeconds":60})");
-  TapeKey closest = TapeKey::ForAction("SendCommand", R"({"DocumentName":"AWS-RunShellScript","InstanceIds":["i-08b0130f3ddd5f444"],"Parameters":{"commands":["df"]},"TimeoutSeconds":60})").value();
+  TapeKey closest = TapeKey::ForAction("SendCommand", R"({"DocumentName":"AWS-RunShellScript",)"
+                                                      R"("InstanceIds":["i-08b0130f3ddd5f444"],)"
+                                                      R"("Parameters":{"commands":["df"]},"TimeoutSeconds":60})")
+                        .value();
   TapeKey next = TapeKey::ForAction("SendCommand", R"({"DocumentName":"AWS-RunPowerShellScript"})").value();
   std::string m = MissMessage(request, {closest, next});
   INFO(m);

@@ -133,8 +133,8 @@ TEST_CASE("a store names the closest recorded request of the same action", "[nea
   f.Put(shell);
   f.Put(powershell);
   f.Put(Request("ListCommands", R"({"DocumentName":"AWS-RunShellScript","TimeoutSeconds":61})"));
-  std::vector<TapeKey> nearest =
-      FindNearestTapes(*f.store, Request("SendCommand", R"({"DocumentName":"AWS-RunShellScript","TimeoutSeconds":61})"), 5);
+  TapeKey wanted = Request("SendCommand", R"({"DocumentName":"AWS-RunShellScript","TimeoutSeconds":61})");
+  std::vector<TapeKey> nearest = FindNearestTapes(*f.store, wanted, 5);
   REQUIRE(nearest.size() == 2);
   CHECK(nearest[0] == shell);
   CHECK(nearest[0].canonical_body() == shell.canonical_body());  // listed with its body, for the diff

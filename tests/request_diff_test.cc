@@ -6,9 +6,10 @@ namespace ssm {
 namespace {
 
 TEST_CASE("request diff lists the members that differ, at every depth", "[request_diff]") {
-  auto d = DiffRequestBodies(
-      R"({"Comment":"new","DocumentName":"AWS-RunShellScript","Parameters":{"commands":["uptime","df"]},"TimeoutSeconds":60})",
-      R"({"DocumentName":"AWS-RunShellScript","OutputS3BucketName":"b","Parameters":{"commands":["uptime","du"]},"TimeoutSeconds":30})");
+  auto d = DiffRequestBodies(R"({"Comment":"new","DocumentName":"AWS-RunShellScript",
+                                  "Parameters":{"commands":["uptime","df"]},"TimeoutSeconds":60})",
+                             R"({"DocumentName":"AWS-RunShellScript","OutputS3BucketName":"b",
+                                  "Parameters":{"commands":["uptime","du"]},"TimeoutSeconds":30})");
   REQUIRE(d.size() == 4);
   CHECK(d[0].path == "Comment");
   CHECK(d[0].requested == std::optional<std::string>("\"new\""));

@@ -47,7 +47,9 @@ TEST_CASE("a short hash resolves to its tape: whole, as a prefix, with sha256:, 
   TapeKey list = f.Put("ListCommands", "{\"CommandId\":\"16ea0bfb-5cdb-4254-873d-021a57c8ab3a\"}");
   for (const TapeKey& key : {send, list}) {
     std::string hash = ShortHash(key);
-    for (const std::string& given : {hash, hash.substr(0, 8), "sha256:" + hash, Upper(hash.substr(0, 6))}) {
+    // An odd number of digits too: the scan covers the whole bytes, the last digit is compared after.
+    for (const std::string& given :
+         {hash, hash.substr(0, 8), hash.substr(0, 5), "sha256:" + hash, Upper(hash.substr(0, 6))}) {
       INFO(given);
       Result<TapeKey> found = ResolveShortHash(*f.store, given);
       REQUIRE(found.ok());

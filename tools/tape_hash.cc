@@ -44,7 +44,7 @@ Result<TapeKey> ResolveShortHash(const TapeStore& store, std::string_view hash) 
                                    std::to_string(kMinHashDigits) +
                                    " hex digits of the sha256 that `ssm-replay list` or a miss message prints");
   }
-  // Action tapes are grouped by action in key order: one prefix scan per SSM action, none of the
+  // Action tapes are grouped by action in key order: one scan per SSM action, none of the
   // GetCommandInvocation tapes (most of a store) read.
   std::vector<TapeKey> matches;
   for (size_t i = 0; i < SsmActionCount(); ++i) {

@@ -13,7 +13,7 @@ namespace {
 
 // Tapes read per bounded scan: of one CommandId, or of one action.
 constexpr size_t kTapesPerCommand = 200;
-constexpr size_t kTapesPerAction = 1000;
+constexpr size_t kTapesPerAction = 256;
 // Tapes read per CommandId one edit away: a few instances are enough to name it.
 constexpr size_t kTapesPerVariant = 4;
 // The shared-prefix scan drops this many trailing characters (edits near the end that are not single).
@@ -103,6 +103,7 @@ std::vector<TapeKey> RankNearest(const TapeKey& key, std::vector<TapeKey> candid
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   using Rank = std::tuple<size_t, size_t, size_t>;
   std::vector<std::pair<Rank, TapeKey>> ranked;
+  const nlohmann::json wanted = key.is_invocation() ? nlohmann::json() : ParseRequestBody(key.canonical_body());
   for (TapeKey& k : candidates) {
     if (k == key || k.is_invocation() != key.is_invocation() || k.action() != key.action()) continue;
     Rank rank;
@@ -111,7 +112,7 @@ std::vector<TapeKey> RankNearest(const TapeKey& key, std::vector<TapeKey> candid
       if (command > MaxCommandIdDistance(key)) continue;
       rank = {command, EditDistance(key.instance_id(), k.instance_id()), PluginDistance(key, k)};
     } else {
-      rank = {DiffRequestBodies(key.canonical_body(), k.canonical_body()).size(), 0, 0};
+      rank = {DiffRequests(wanted, ParseRequestBody(k.canonical_body())).size(), 0, 0};
     }
     ranked.emplace_back(rank, std::move(k));
   }

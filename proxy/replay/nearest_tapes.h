@@ -5,8 +5,9 @@
 // CommandId (a prefix scan), of every CommandId one edit away (one point lookup per variant: ~1,300
 // for a UUID), and of CommandIds sharing all but the last few characters (a bounded prefix scan).
 // They are ranked by edit distance on the CommandId, then InstanceId, then PluginName. A miss on
-// another action is compared with a bounded number of recorded requests of that action, ranked by how
-// many fields differ.
+// another action is compared with the first 256 recorded requests of that action in key order (by
+// request hash: all of them in a small store, an arbitrary sample in a big one), ranked by how many
+// fields differ.
 #ifndef SSM_REPLAY_PROXY_REPLAY_NEAREST_TAPES_H_
 #define SSM_REPLAY_PROXY_REPLAY_NEAREST_TAPES_H_
 

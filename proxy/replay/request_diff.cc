@@ -1,16 +1,9 @@
 #include "proxy/replay/request_diff.h"
 
-#include <nlohmann/json.hpp>
-
 namespace ssm {
 namespace {
 
 using nlohmann::json;
-
-json ParseOrString(std::string_view text) {
-  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return parsed.is_discarded() ? json(std::string(text)) : parsed;
-}
 
 std::string MemberPath(const std::string& parent, const std::string& name) {
   return parent.empty() ? name : parent + "." + name;
@@ -52,12 +45,20 @@ void Diff(const std::string& path, const json* requested, const json* recorded, 
 
 }  // namespace
 
-std::vector<FieldDifference> DiffRequestBodies(std::string_view requested, std::string_view recorded) {
-  json a = ParseOrString(requested.empty() ? "{}" : requested);
-  json b = ParseOrString(recorded.empty() ? "{}" : recorded);
+json ParseRequestBody(std::string_view text) {
+  if (text.empty()) return json::object();
+  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_discarded() ? json(std::string(text)) : parsed;
+}
+
+std::vector<FieldDifference> DiffRequests(const json& requested, const json& recorded) {
   std::vector<FieldDifference> out;
-  Diff("", &a, &b, &out);
+  Diff("", &requested, &recorded, &out);
   return out;
+}
+
+std::vector<FieldDifference> DiffRequestBodies(std::string_view requested, std::string_view recorded) {
+  return DiffRequests(ParseRequestBody(requested), ParseRequestBody(recorded));
 }
 
 }  // namespace ssm

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace ssm {
 
 // One member that differs. A value is compact JSON; nullopt when the member is absent on that side.
@@ -21,6 +23,11 @@ struct FieldDifference {
 // compared member by member at every depth, arrays of the same length element by element; other
 // values (and arrays of different lengths) as a whole. A text that is not JSON counts as a string.
 std::vector<FieldDifference> DiffRequestBodies(std::string_view requested, std::string_view recorded);
+
+// The same in two steps, for a caller comparing one request with many: a body as DiffRequestBodies reads
+// it (empty as {}, not JSON as a string), and the diff of two so read.
+nlohmann::json ParseRequestBody(std::string_view text);
+std::vector<FieldDifference> DiffRequests(const nlohmann::json& requested, const nlohmann::json& recorded);
 
 }  // namespace ssm
 
