@@ -139,6 +139,7 @@ Result<std::vector<TapeInfo>> TapeStore::ListTapes(const TapeFilter& filter) con
   std::string prefix;
   if (filter.command_id) {
     prefix = TapeKey::CommandIdPrefix(*filter.command_id);
+    if (filter.command_id_is_prefix) prefix.pop_back();  // drop the 0x00 that ends the CommandId
   } else if (filter.action && *filter.action != kGetCommandInvocation) {
     prefix = std::string("A") + *filter.action + '\0';
   }
@@ -159,6 +160,8 @@ Result<std::vector<TapeInfo>> TapeStore::ListTapes(const TapeFilter& filter) con
         bad = Status::Corruption("tape " + key->Describe() + ": " + info.status().message());
         return false;
       }
+      if (filter.recorded_since_ms && info->last_recorded_ms < *filter.recorded_since_ms) return true;
+      if (filter.recorded_until_ms && info->first_recorded_ms > *filter.recorded_until_ms) return true;
       out.push_back(std::move(info).value());
       return filter.limit == 0 || out.size() < filter.limit;
     });

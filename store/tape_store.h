@@ -36,7 +36,12 @@ struct StoreOptions {
 struct TapeFilter {
   std::optional<std::string> action;
   std::optional<std::string> command_id;   // served by a prefix scan
+  bool command_id_is_prefix = false;       // command_id matches every CommandId that starts with it
   std::optional<std::string> instance_id;
+  // Recorded-time window, Unix epoch ms, both ends included: a tape matches when one of its
+  // interactions may lie in it (first recorded <= until and last recorded >= since).
+  std::optional<int64_t> recorded_since_ms;
+  std::optional<int64_t> recorded_until_ms;
   size_t limit = 0;                        // 0: no limit
 };
 

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "store/canonical_json.h"
+#include "tools/tape_hash.h"
 
 namespace ssm {
 
@@ -73,9 +74,18 @@ void TapeKeyOptions::AddTo(CLI::App* cmd) {
   cmd->add_option("--plugin-name", plugin_name, "GetCommandInvocation tape: PluginName (omit for none)");
   cmd->add_option("--action", action, "Other actions: the action, e.g. SendCommand");
   cmd->add_option("--request", request, "Other actions: the request body JSON");
+  cmd->add_option("--hash", hash,
+                  "Other actions: the tape's short hash, as `list` and miss messages print it (sha256:0123abcd..., "
+                  "at least 4 digits)");
 }
 
-Result<TapeKey> TapeKeyOptions::Key() const {
+Result<TapeKey> TapeKeyOptions::Key(const TapeStore& store) const {
+  if (!hash.empty()) {
+    if (!command_id.empty() || !instance_id.empty() || !request.empty()) {
+      return Status::InvalidArgument("--hash names a tape by itself: drop --command-id, --instance-id and --request");
+    }
+    return ResolveShortHash(store, hash);
+  }
   if (!action.empty() && action != kGetCommandInvocation) {
     auto canonical = CanonicalJson(request);
     if (!canonical.ok()) return Status::InvalidArgument("--request: " + canonical.status().message());
@@ -84,7 +94,7 @@ Result<TapeKey> TapeKeyOptions::Key() const {
   if (command_id.empty() || instance_id.empty()) {
     return Status::InvalidArgument(
         "name a tape with --command-id and --instance-id (and --plugin-name when it has one), or "
-        "--action and --request; `ssm-replay list` shows the tapes");
+        "--action and --request, or --hash; `ssm-replay list` shows the tapes");
   }
   return TapeKey::ForInvocation(command_id, instance_id, plugin_name);
 }

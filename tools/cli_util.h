@@ -50,14 +50,15 @@ class Progress {
   std::chrono::steady_clock::time_point last_;
 };
 
-// --command-id/--instance-id/--plugin-name or --action/--request: the options that name a tape.
+// --command-id/--instance-id/--plugin-name, --action/--request, or --hash: the options that name a tape.
 struct TapeKeyOptions {
-  std::string command_id, instance_id, action, request;
+  std::string command_id, instance_id, action, request, hash;
   std::optional<std::string> plugin_name;
 
   void AddTo(CLI::App* cmd);
-  // The tape named, or an InvalidArgument saying which options to give.
-  Result<TapeKey> Key() const;
+  // The tape named, or an InvalidArgument saying which options to give. A --hash is looked up in
+  // `store` (tools/tape_hash.h).
+  Result<TapeKey> Key(const TapeStore& store) const;
 };
 
 }  // namespace ssm

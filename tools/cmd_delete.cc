@@ -24,7 +24,7 @@ void RunDelete(const DeleteOptions& o) {
     if (!tapes.ok()) Fail("delete", tapes.status().message());
     for (const auto& t : *tapes) batch.DeleteTape(t.key);
   } else {
-    auto key = o.key.Key();
+    auto key = o.key.Key(*store);
     if (!key.ok()) Fail("delete", key.status().message());
     // Whether it exists, decoding one record rather than the whole tape.
     auto found = store->ReadTapeEntry(*key, [](size_t length) { return length - 1; });

@@ -1,11 +1,13 @@
-// ssm-replay export: every tape of a store as tape files, the inverse of import.
+// ssm-replay export: the tapes of a store (all, or those list's filters pick) as tape files, the inverse
+// of import.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include "store/tape_file/tape_file.h"
 #include "tools/cli_util.h"
 #include "tools/command.h"
-#include "store/tape_file/tape_file.h"
+#include "tools/filter_options.h"
 
 namespace ssm {
 namespace {
@@ -14,7 +16,7 @@ namespace fs = std::filesystem;
 
 struct ExportOptions {
   std::string store, out;
-  std::string command_id;
+  FilterOptions filter;
   bool force = false;
 };
 
@@ -35,11 +37,11 @@ void CheckOutFolder(const ExportOptions& o) {
 }
 
 void RunExport(const ExportOptions& o) {
+  Result<TapeFilter> filter = o.filter.Filter();
+  if (!filter.ok()) Fail("export", filter.status().message());
   auto store = OpenStoreOrFail("export", o.store, StoreAccess::kRead);
   CheckOutFolder(o);
-  TapeFilter filter;
-  if (!o.command_id.empty()) filter.command_id = o.command_id;
-  auto tapes = store->ListTapes(filter);
+  auto tapes = store->ListTapes(*filter);
   if (!tapes.ok()) Fail("export", tapes.status().message());
   Progress progress("exporting");
   auto fail = [&](const std::string& message) {
@@ -66,11 +68,12 @@ void RunExport(const ExportOptions& o) {
 
 CommandRegistration registration(11, [](CLI::App& app) {
   auto o = std::make_shared<ExportOptions>();
-  auto* cmd = app.add_subcommand("export", "Write every tape as a JSON tape file (the format import reads)");
+  auto* cmd = app.add_subcommand(
+      "export", "Write tapes as JSON tape files (the format import reads): every tape, or those the filters pick");
   AddStoreOption(cmd, &o->store, StoreAccess::kRead);
   cmd->add_option("--out", o->out, "Folder to write to: new or empty (created if missing)")->required();
   cmd->add_flag("--force", o->force, "Write into a folder that is not empty, replacing tape files of the same name");
-  cmd->add_option("--command-id", o->command_id, "Only the tapes of this CommandId");
+  o->filter.AddTo(cmd);
   cmd->callback([o] { RunExport(*o); });
 });
 

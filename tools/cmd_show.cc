@@ -33,12 +33,15 @@ std::string Summary(const Interaction& i) {
 }
 
 void RunShow(const ShowOptions& o) {
-  auto key = o.key.Key();
-  if (!key.ok()) Fail("show", key.status().message());
   auto store = OpenStoreOrFail("show", o.store, StoreAccess::kRead);
+  auto key = o.key.Key(*store);
+  if (!key.ok()) Fail("show", key.status().message());
   auto tape = store->ReadTape(*key);
   if (!tape.ok()) Fail("show", tape.status().message());
   std::cout << key->Describe() << "\n";
+  if (!key->is_invocation() && !tape->interactions.empty()) {
+    std::cout << "request " << tape->interactions.front().request_body << "\n";
+  }
   std::printf("%-5s %-24s %8s %11s  %s\n", "STEP", "RECORDED", "+SECONDS", "LATENCY", "HTTP  STATUS OR ERROR");
   int64_t first = tape->interactions.empty() ? 0 : tape->interactions.front().recorded_at_ms;
   int step = 0;

@@ -504,6 +504,10 @@ INVOCATION_STATUSES = {"Pending", "InProgress", "Delayed", "Success", "Cancelled
 TERMINAL = {"Success", "Cancelled", "TimedOut", "Failed"}
 INVOCATION_ERRORS = {"InvocationDoesNotExist", "InvalidInstanceId", "InvalidPluginName", "InvalidCommandId",
                      "InternalServerError"}
+# StatusDetails of a plugin that never ran: not delivered, cancelled by the system (MaxErrors), or skipped
+# after an earlier step failed. AWS: "If the response code is -1, then the command hasn't started running
+# on the managed node, or it wasn't received by the node."
+NOT_RUN_DETAILS = {"Undeliverable", "DeliveryTimedOut", "Delivery Timed Out", "Terminated", "Skipped"}
 ISO_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 DURATION_RE = re.compile(r"^PT(\d+H)?(\d+M)?(\d+(\.\d{1,3})?S)?$")
 
@@ -515,6 +519,22 @@ def _floats_round_trip(value):
         return all(_floats_round_trip(v) for v in value.values())
     if isinstance(value, list):
         return all(_floats_round_trip(v) for v in value)
+    return True
+
+
+def response_code_fits(body):
+    """Whether a GetCommandInvocation answer's ResponseCode agrees with the rest of it. -1 means the plugin
+    has no exit code: it has not finished (Pending, InProgress, Delayed, Cancelling) or never ran (never
+    started, or StatusDetails in NOT_RUN_DETAILS, e.g. Undeliverable, or skipped after an earlier plugin
+    failed). A plugin that ran to Success or Failed has its exit code. One cancelled or timed out while
+    running may have either: the agent reports -1 when it killed the process before it exited."""
+    code, status = body["ResponseCode"], body["Status"]
+    if status not in TERMINAL:
+        return code == -1
+    if body["ExecutionStartDateTime"] == "" or body["StatusDetails"] in NOT_RUN_DETAILS:
+        return code == -1
+    if status in ("Success", "Failed"):
+        return code != -1
     return True
 
 
@@ -589,7 +609,7 @@ def validate_file(rel, text):
               where + "body ids differ from key")
         check("PluginName" not in key or body["PluginName"] == key["PluginName"], where + "PluginName")
         check(body["Status"] in INVOCATION_STATUSES, where + "Status")
-        check((body["ResponseCode"] == -1) != (body["Status"] in TERMINAL), where + "ResponseCode vs Status")
+        check(response_code_fits(body), where + "ResponseCode vs Status, StatusDetails and ExecutionStartDateTime")
         for m in ("ExecutionStartDateTime", "ExecutionEndDateTime"):
             check(body[m] == "" or ISO_RE.match(body[m]), where + m)
         check(body["ExecutionElapsedTime"] == "" or DURATION_RE.match(body["ExecutionElapsedTime"]),

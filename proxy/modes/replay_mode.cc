@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <utility>
 
+#include "proxy/modes/miss_message.h"
 #include "proxy/ssm/aws_error.h"
 #include "proxy/ssm/ssm_validation.h"
 
@@ -95,30 +96,7 @@ std::optional<ModeAnswer> ReplayMode::FromTape(const SsmRequest& request) {
 }
 
 ModeAnswer ReplayMode::Miss(const SsmRequest& request) {
-  ModeAnswer answer;
-  answer.outcome = Outcome::kMiss;
-  if (std::optional<AwsError> invalid = ValidateSsmRequest(request.action, request.json())) {
-    answer.response = invalid->ToResponse();
-    return answer;
-  }
-  std::string message = "No recorded tape for " + request.key.Describe() + ".";
-  if (!request.key.is_invocation()) message += " Request: " + request.canonical_body.substr(0, 512) + ".";
-  std::vector<TapeKey> nearest = player_->Nearest(request.key, options_.nearest_keys);
-  if (nearest.empty()) {
-    message += request.key.is_invocation()
-                   ? " No tape is recorded for CommandId " + request.key.command_id() + "."
-                   : " No tape is recorded for " + request.action + ".";
-  } else {
-    message += " Nearest recorded keys: ";
-    for (size_t i = 0; i < nearest.size(); ++i) {
-      if (i > 0) message += "; ";
-      message += nearest[i].Describe();
-    }
-    message += ".";
-  }
-  message += " Record it with `ssm-replay serve --mode record` or import a tape file for this key.";
-  answer.response = AwsError{404, "ReplayMissException", std::move(message)}.ToResponse();
-  return answer;
+  return ReplayMissAnswer(request, player_, options_.nearest_keys);
 }
 
 }  // namespace ssm

@@ -23,22 +23,6 @@ size_t TapeBytes(const Tape& tape) {
   return bytes;
 }
 
-std::vector<TapeKey> RankNearest(const TapeKey& key, std::vector<TapeKey> candidates, size_t limit) {
-  auto rank = [&](const TapeKey& k) {
-    if (key.is_invocation() && k.is_invocation()) {
-      if (k.command_id() == key.command_id() && k.instance_id() == key.instance_id()) return 0;
-      if (k.command_id() == key.command_id()) return 1;
-      return 2;
-    }
-    return k.action() == key.action() ? 1 : 3;
-  };
-  candidates.erase(std::remove(candidates.begin(), candidates.end(), key), candidates.end());
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [&](const TapeKey& a, const TapeKey& b) { return rank(a) < rank(b); });
-  if (candidates.size() > limit) candidates.resize(limit);
-  return candidates;
-}
-
 Result<PlayedEntry> TapePlayer::Play(const TapeKey& key, const std::function<size_t(size_t)>& pick) {
   Result<std::shared_ptr<const Tape>> found = Find(key);
   if (!found.ok()) return found.status();
@@ -268,21 +252,7 @@ Result<std::shared_ptr<const Tape>> StoreTapePlayer::Find(const TapeKey& key) {
 }
 
 std::vector<TapeKey> StoreTapePlayer::Nearest(const TapeKey& key, size_t limit) {
-  // Bounded scans only: a prefix scan on the CommandId, or the first tapes of the action.
-  constexpr size_t kScanLimit = 200;
-  TapeFilter filter;
-  filter.limit = kScanLimit;
-  if (key.is_invocation()) {
-    filter.command_id = key.command_id();
-  } else {
-    filter.action = key.action();
-  }
-  Result<std::vector<TapeInfo>> listed = store_->ListTapes(filter);
-  if (!listed.ok()) return {};
-  std::vector<TapeKey> keys;
-  keys.reserve(listed->size());
-  for (const TapeInfo& info : listed.value()) keys.push_back(info.key);
-  return RankNearest(key, std::move(keys), limit);
+  return FindNearestTapes(*store_, key, limit);
 }
 
 void StoreTapePlayer::Invalidate(const TapeKey& key) {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "proxy/replay/cache_gate.h"
+#include "proxy/replay/nearest_tapes.h"
 #include "proxy/replay/record_cache.h"
 #include "proxy/replay/writer_first_mutex.h"
 #include "store/port/thread_annotations.h"
@@ -53,9 +54,8 @@ class TapePlayer {
   // for as long as the caller holds it.
   virtual Result<std::shared_ptr<const Tape>> Find(const TapeKey& key) = 0;
 
-  // Up to `limit` recorded keys close to `key` (for a miss message), nearest first: for
-  // GetCommandInvocation, the same CommandId and instance with another PluginName, then the same
-  // CommandId on other instances; for other actions, tapes of the same action.
+  // Up to `limit` recorded keys close to `key` (for a miss message), nearest first, as RankNearest
+  // (nearest_tapes.h) orders them; action keys come with their canonical body.
   virtual std::vector<TapeKey> Nearest(const TapeKey& key, size_t limit) = 0;
 
   // Drops cached copies so the next Find reads the store (after a recording, an import or a reset).
@@ -70,9 +70,6 @@ class TapePlayer {
   // Whether calls go past the decoded entries' cache, its hit ratio being too low to pay (CacheGate).
   virtual bool decoded_cache_bypassed() const { return false; }
 };
-
-// Orders `candidates` for a miss on `key` as TapePlayer::Nearest documents, dropping `key` itself.
-std::vector<TapeKey> RankNearest(const TapeKey& key, std::vector<TapeKey> candidates, size_t limit);
 
 class StoreTapePlayer : public TapePlayer {
  public:
