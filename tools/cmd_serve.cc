@@ -217,7 +217,7 @@ void RunServe(const ServeArgs& args) {
   ServeStack stack;
   BuildStack(args, settings, &stack);
 
-  ServerParts parts{stack.top(), &stack.metrics, &stack.cursors, stack.player.get()};
+  ServerParts parts{stack.top(), &stack.metrics, &stack.cursors, stack.player.get(), stack.store.get()};
   Server server(parts, MakeServerOptions(args, settings.listen));
   if (Status bound = server.Bind(); !bound.ok()) FailServe(bound.message());
   ListenAddress actual = settings.listen;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "proxy/http/ui/ui_endpoints.h"
 #include "proxy/replay/cursor_table.h"
 #include "proxy/replay/tape_player.h"
 #include "proxy/ssm/aws_error.h"
@@ -83,6 +84,10 @@ Answer AdminEndpoints::Handle(const httplib::Request& req) const {
   if (req.path == "/__replay/health") return Health(req);
   if (req.path == "/__replay/metrics") return Metrics(req);
   if (req.path == "/__replay/reset") return Reset(req);
+  if (IsTapeBrowserPath(req.path)) {
+    HttpResponse browser = AnswerTapeBrowser(req, {parts_.store, parts_.cursors, parts_.player});
+    return {browser, browser.status < 400 ? Outcome::kHit : Outcome::kError};
+  }
   return ErrorAnswer(404, "NotFoundException",
                      "No admin endpoint '" + req.path.substr(0, 80) +
                          "': use /__replay/health, /__replay/metrics or /__replay/reset");

@@ -23,6 +23,7 @@ namespace ssm {
 
 class CursorTable;
 class TapePlayer;
+class TapeStore;
 
 struct ListenAddress {
   std::string host = "127.0.0.1";
@@ -52,6 +53,7 @@ struct ServerParts {
   Metrics* metrics = nullptr;      // required
   CursorTable* cursors = nullptr;  // POST /__replay/reset rewinds these
   TapePlayer* player = nullptr;    // reset also drops its cached tapes; metrics read its gauges
+  const TapeStore* store = nullptr;  // the tape browser (/__replay/ui/) reads it
 };
 
 class Server {
