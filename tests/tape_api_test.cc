@@ -121,6 +121,30 @@ TEST_CASE("tape list searches by CommandId prefix and filters by action", "[ui]"
   CHECK(f.Api(Get("/__replay/api/tapes", {{"action", "GetCommandInvocation"}, {"limit", "200"}}))["tapes"].size() == 31);
 }
 
+TEST_CASE("a tape's final status is its last answer's Status, Command.Status or error type", "[ui]") {
+  BrowserFixture f;
+  Interaction missing = Poll("", "", 1);
+  missing.status = 400;
+  missing.response_body = "{\"__type\":\"com.amazonaws.ssm#InvocationDoesNotExist\",\"message\":\"\\\"Status\\\":\\\"x\\\"\"}";
+  Interaction sent = Poll("", "", 1);
+  sent.action = "SendCommand";
+  sent.response_body = "{\"Command\":{\"Comment\":\"Status\",\"Status\" : \"Pending\",\"StatusDetails\":\"Pending\"}}";
+  Interaction odd = Poll("", "", 1);
+  odd.status = 502;
+  odd.response_body = "<html>Bad Gateway</html>";
+  WriteBatch batch;
+  batch.ReplaceTape(TapeKey::ForInvocation("d-1", "i-1", std::nullopt).value(), {missing});
+  batch.ReplaceTape(TapeKey::ForAction("SendCommand", "{}").value(), {sent});
+  batch.ReplaceTape(TapeKey::ForInvocation("d-2", "i-1", std::nullopt).value(), {odd});
+  REQUIRE(f.store->Write(batch).ok());
+  CHECK(f.Api(Get("/__replay/api/tapes", {{"prefix", "d-1"}}))["tapes"][0]["finalStatus"] == "InvocationDoesNotExist");
+  CHECK(f.Api(Get("/__replay/api/tapes", {{"prefix", "d-2"}}))["tapes"][0]["finalStatus"] == "HTTP 502");
+  nlohmann::json send = f.Api(Get("/__replay/api/tapes", {{"action", "SendCommand"}}))["tapes"];
+  REQUIRE(send.size() == 1);
+  CHECK(send[0]["finalStatus"] == "Pending");
+  CHECK(send[0]["commandId"] == "");
+}
+
 TEST_CASE("tape list refuses bad paging parameters with AWS-shaped errors", "[ui]") {
   BrowserFixture f;
   for (const char* limit : {"0", "201", "-1", "ten", "99999999999999999999"}) {

@@ -13,8 +13,8 @@
 
 namespace ssm {
 
-// What a recorded answer says in one word: the body's "Status" (GetCommandInvocation), or
-// Command.Status (SendCommand), else the error's __type without its namespace, else "HTTP <status>".
+// What a recorded answer says in one word: the body's first "Status" member (GetCommandInvocation's,
+// SendCommand's Command.Status), else the error's __type without its namespace, else "HTTP <status>".
 std::string AnswerOutcome(const Interaction& in);
 
 // {"id", "action", "commandId", "instanceId", "plugin" (null when the request had none),
