@@ -9,7 +9,9 @@
 namespace ssm {
 namespace {
 
-using Int128 = __int128;  // wide enough for a 36-digit date at 10^-20 s plus any allowed offset
+// Wide enough for a 36-digit date at 10^-20 s plus any allowed offset.
+__extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
 
 constexpr int kMaxDigits = 36;      // significant digits of a number taken for a date
 constexpr int kMaxScale = 20;       // decimals of a date's seconds taken into account
@@ -46,7 +48,7 @@ Int128 OffsetInScale(int64_t offset_ms, int scale) {
 // |v| in decimal, at least `min_digits` digits (zero-padded on the left).
 std::string Decimal(Int128 v, int min_digits) {
   std::string out;
-  for (unsigned __int128 u = v < 0 ? -static_cast<unsigned __int128>(v) : v;
+  for (UInt128 u = v < 0 ? -static_cast<UInt128>(v) : static_cast<UInt128>(v);
        u != 0 || static_cast<int>(out.size()) < min_digits; u /= 10) {
     out.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
   }
