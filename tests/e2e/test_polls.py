@@ -12,8 +12,8 @@ import sys
 import tempfile
 import unittest
 
-from harness import ReplayServer, import_fixtures, run_serve_expect_failure, ssm_client
-from waiter_tape import COLLAPSED, RECORDED, WaiterTape, cli_waiter, served_steps, states_of
+from harness import import_fixtures, run_serve_expect_failure, ssm_client
+from waiter_tape import COLLAPSED, RECORDED, WaiterTapeTest, cli_waiter, served_steps, states_of
 
 NO_DELAY = {"Delay": 0, "MaxAttempts": 20}
 
@@ -22,25 +22,7 @@ def report(what, seconds):
     print(f"\n  {what}: {seconds:.2f} s wall", file=sys.stderr)
 
 
-class PollsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tape = WaiterTape()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tape.close()
-
-    def serve(self, *args):
-        server = ReplayServer(*args, import_paths=[self.tape.dir])
-        self.addCleanup(server.close)
-        return server
-
-    def configure_session(self, server, **fields):
-        status, _, body = server.http("POST", "/__replay/sessions", json.dumps(fields), token=server.admin_token)
-        self.assertEqual(status, 200, body)
-        return json.loads(body)
-
+class PollsTest(WaiterTapeTest):
     def boto3_waiter(self, url, raw=None):
         """boto3's command_executed waiter without its delay (the sequence, not the time, is tested)."""
         waiter = ssm_client(url, raw=raw).get_waiter("command_executed")

@@ -10,8 +10,7 @@ import json
 import time
 import unittest
 
-from harness import ReplayServer
-from waiter_tape import WaiterTape
+from waiter_tape import WaiterTapeTest
 
 ISO_DATES = ("ExecutionStartDateTime", "ExecutionEndDateTime")
 EPOCH_DATES = ("RequestedDateTime", "ExpiresAfter")
@@ -31,22 +30,13 @@ def without(pairs, names):
     return [(k, v) for k, v in pairs if k not in names]
 
 
-class ShiftTimesTest(unittest.TestCase):
+class ShiftTimesTest(WaiterTapeTest):
     @classmethod
     def setUpClass(cls):
-        cls.tape = WaiterTape()
+        super().setUpClass()
         cls.invocation_recorded = iso_seconds(cls.tape.invocation_data["interactions"][0]["recordedAt"])
         cls.send_recorded = iso_seconds(cls.tape.send_command_data["interactions"][0]["recordedAt"])
         cls.polls = len(cls.tape.invocation.answers)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tape.close()
-
-    def serve(self, *args):
-        server = ReplayServer(*args, import_paths=[self.tape.dir])
-        self.addCleanup(server.close)
-        return server
 
     def recorded(self, data, step):
         return self.tape.body_text(data, step)
@@ -146,20 +136,14 @@ class ShiftTimesTest(unittest.TestCase):
     def test_sessions_turn_shifting_on_and_off(self):
         server = self.serve("--shift-times")
         for name, shift in (("plain", False), ("moved", True)):
-            status, _, answer = server.http("POST", "/__replay/sessions", json.dumps({"name": name, "shiftTimes": shift}),
-                                            token=server.admin_token)
-            self.assertEqual(status, 200, answer)
-            self.assertIs(json.loads(answer)["shiftTimes"], shift)
+            self.assertIs(self.configure_session(server, name=name, shiftTimes=shift)["shiftTimes"], shift)
         _, bodies = self.poll_all(server, {SESSION: "plain"})
         self.assertEqual(bodies, [self.recorded(self.tape.invocation_data, s) for s in range(self.polls)])
         first, bodies = self.poll_all(server, {SESSION: "moved"})
         self.check_invocations(bodies, first)
 
         plain_server = self.serve()
-        status, _, answer = plain_server.http("POST", "/__replay/sessions",
-                                              json.dumps({"name": "moved", "shiftTimes": True}),
-                                              token=plain_server.admin_token)
-        self.assertEqual(status, 200, answer)
+        self.assertIs(self.configure_session(plain_server, name="moved", shiftTimes=True)["shiftTimes"], True)
         first, bodies = self.poll_all(plain_server, {SESSION: "moved"})
         self.check_invocations(bodies, first)
 

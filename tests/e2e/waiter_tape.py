@@ -9,9 +9,10 @@ import shutil
 import subprocess
 import tempfile
 import time
+import unittest
 
 from fixture_tapes import FixtureTape
-from harness import aws_cli, run_tool, wait_until
+from harness import ReplayServer, aws_cli, run_tool, wait_until
 from server_log import access_entries
 
 INSTANCE = "i-08b0130f3ddd5f444"
@@ -104,3 +105,27 @@ def states_of(tape, steps):
     """The recorded state of each step (None for a call no entry answered)."""
     states = tape.invocation.states()
     return [states[step - 1] if 0 < step <= len(states) else None for step in steps]
+
+
+class WaiterTapeTest(unittest.TestCase):
+    """Base of the tests over the tape: `tape` for the class, `serve(ARGS...)` a replay server over it
+    for one test, `configure_session` the admin call POST /__replay/sessions."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tape = WaiterTape()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tape.close()
+
+    def serve(self, *args):
+        server = ReplayServer(*args, import_paths=[self.tape.dir])
+        self.addCleanup(server.close)
+        return server
+
+    def configure_session(self, server, **fields):
+        """POST /__replay/sessions with `fields`; asserts 200 and returns the answer's JSON."""
+        status, _, body = server.http("POST", "/__replay/sessions", json.dumps(fields), token=server.admin_token)
+        self.assertEqual(status, 200, body)
+        return json.loads(body)
