@@ -3,6 +3,7 @@
 // the admin guard in front of it.
 #include "proxy/http/ui/tape_api.h"
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -16,6 +17,7 @@
 #include "proxy/http/ui/ui_endpoints.h"
 #include "proxy/modes/replay_mode.h"
 #include "proxy/replay/cursor_table.h"
+#include "proxy/replay/session_registry.h"
 #include "proxy/replay/tape_player.h"
 #include "store/tape_store.h"
 #include "test_util.h"
@@ -214,6 +216,32 @@ TEST_CASE("a tape's cursor shows the calls made and resets from the API", "[ui]"
   CHECK(f.Api(Get(path))["cursors"][0]["next"] == 0);
 }
 
+TEST_CASE("a tape shows each named session's cursor, and resets one session's alone", "[ui]") {
+  BrowserFixture f;
+  SessionRegistry sessions(SessionLimits{}, SessionSettings{});
+  TapeBrowserParts parts{f.store.get(), &f.cursors, f.player.get(), &sessions};
+  TapeKey key = TapeKey::ForInvocation("c-07", "i-1", std::nullopt).value();
+  std::string path = "/__replay/api/tapes/" + TapeId(key);
+  sessions.Use("ci-1").value()->Next(key, 2);
+  sessions.Use("ci-2").value()->Next(key, 2);
+  sessions.Use("ci-2").value()->Next(key, 2);
+  sessions.Use("idle-elsewhere").value();  // no call on this tape: not listed
+  nlohmann::json cursors = nlohmann::json::parse(AnswerTapeBrowser(Get(path), parts).body)["cursors"];
+  REQUIRE(cursors.size() == 3);
+  CHECK(cursors[0] == nlohmann::json({{"session", "default"}, {"calls", 0}, {"next", 0}}));
+  std::map<std::string, uint64_t> calls;
+  for (const auto& c : cursors) calls[c["session"]] = c["calls"];
+  CHECK(calls == std::map<std::string, uint64_t>{{"default", 0}, {"ci-1", 1}, {"ci-2", 2}});
+  httplib::Request reset = Get(path + "/reset", {{"Session", "ci-2"}});
+  reset.method = "POST";
+  HttpResponse answer = AnswerTapeBrowser(reset, parts);
+  REQUIRE(answer.status == 200);
+  CHECK(sessions.Find("ci-2")->Calls(key) == 0);
+  CHECK(sessions.Find("ci-1")->Calls(key) == 1);
+  reset.params = {{"Session", "no-such"}};
+  CHECK(AnswerTapeBrowser(reset, parts).status == 404);
+}
+
 TEST_CASE("the page and its assets come from the binary with the security headers", "[ui]") {
   BrowserFixture f;
   for (const char* path : {"/__replay/ui", "/__replay/ui/", "/__replay/ui/index.html", "/__replay/ui/app.js",
@@ -238,7 +266,12 @@ TEST_CASE("the browser is behind the admin guard", "[ui]") {
   BrowserFixture f;
   Metrics metrics;
   ReplayMode mode(f.player.get(), &f.cursors, ReplayOptions{});
-  ServerParts parts{&mode, &metrics, &f.cursors, f.player.get(), f.store.get()};
+  ServerParts parts;
+  parts.mode = &mode;
+  parts.metrics = &metrics;
+  parts.cursors = &f.cursors;
+  parts.player = f.player.get();
+  parts.store = f.store.get();
   ServerOptions exposed;
   exposed.listen.host = "0.0.0.0";
   AdminEndpoints open_admin(parts, exposed);

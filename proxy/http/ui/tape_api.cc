@@ -1,12 +1,14 @@
 #include "proxy/http/ui/tape_api.h"
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "proxy/http/ui/tape_json.h"
 #include "proxy/replay/cursor_table.h"
+#include "proxy/replay/session_registry.h"
 #include "proxy/replay/tape_player.h"
 #include "proxy/ssm/aws_error.h"
 #include "store/sha256.h"
@@ -58,14 +60,24 @@ std::string FinalStatus(const TapeStore& store, const TapeKey& key) {
   return AnswerOutcome(last->interaction);
 }
 
-// Where the replay of the tape stands for the default session. `next` is the entry the next call
-// gets in --order sequence (the last one repeats).
-nlohmann::json CursorsJson(const CursorTable* cursors, const TapeKey& key, size_t length) {
-  nlohmann::json out = nlohmann::json::array();
-  if (cursors == nullptr) return out;
-  uint64_t calls = cursors->Calls(key);
+nlohmann::json CursorJson(const std::string& session, uint64_t calls, size_t length) {
   size_t next = length == 0 ? 0 : static_cast<size_t>(std::min<uint64_t>(calls, length - 1));
-  out.push_back({{"session", "default"}, {"calls", calls}, {"next", next}});
+  return {{"session", session}, {"calls", calls}, {"next", next}};
+}
+
+// Where the replay of the tape stands: the default session's cursor, then each live named session's
+// that has called the tape. `next` is the entry the next call gets in --order sequence (the last
+// repeats; --polls collapse/final answer otherwise).
+nlohmann::json CursorsJson(const TapeBrowserParts& parts, const TapeKey& key, size_t length) {
+  nlohmann::json out = nlohmann::json::array();
+  if (parts.cursors == nullptr) return out;
+  out.push_back(CursorJson("default", parts.cursors->Calls(key), length));
+  if (parts.sessions == nullptr) return out;
+  for (const SessionInfo& info : parts.sessions->List()) {
+    std::shared_ptr<Session> session = parts.sessions->Find(info.name);
+    uint64_t calls = session ? session->Calls(key) : 0;
+    if (calls > 0) out.push_back(CursorJson(info.name, calls, length));
+  }
   return out;
 }
 
@@ -141,20 +153,26 @@ HttpResponse TapeApi::ShowTape(const std::string& id) const {
   body["describe"] = key->Describe();
   body["finalStatus"] = length > 0 ? AnswerOutcome(tape->interactions.back()) : "";
   body["entries"] = std::move(interactions);
-  body["cursors"] = CursorsJson(parts_.cursors, *key, length);
+  body["cursors"] = CursorsJson(parts_, *key, length);
   return JsonResponse(body);
 }
 
-HttpResponse TapeApi::ResetTape(const std::string& id) const {
+HttpResponse TapeApi::ResetTape(const std::string& id, const std::string& session) const {
   Result<TapeKey> key = ParseTapeId(id);
   if (!key.ok()) return Error(400, "ValidationException", key.status().message());
   if (parts_.cursors == nullptr) {
     return Error(400, "BadRequestException", "This server's mode replays nothing, so it has no cursors to reset");
   }
-  // What POST /__replay/reset does for one tape.
-  bool had = parts_.cursors->Reset(*key);
-  if (parts_.player != nullptr) parts_.player->Invalidate(*key);
-  return JsonResponse({{"reset", key->Describe()}, {"session", "default"}, {"had_cursor", had}});
+  // What POST /__replay/reset?CommandId=..&InstanceId=..[&Session=NAME] does for one tape.
+  if (session.empty() || session == "default") {
+    bool had = parts_.cursors->Reset(*key);
+    if (parts_.player != nullptr) parts_.player->Invalidate(*key);
+    return JsonResponse({{"reset", key->Describe()}, {"session", "default"}, {"had_cursor", had}});
+  }
+  std::shared_ptr<Session> named = parts_.sessions ? parts_.sessions->Find(session) : nullptr;
+  if (!named) return Error(404, "NotFoundException", "No live session '" + session.substr(0, 128) + "'");
+  bool had = named->Reset(*key);
+  return JsonResponse({{"reset", key->Describe()}, {"session", session}, {"had_cursor", had}});
 }
 
 }  // namespace ssm

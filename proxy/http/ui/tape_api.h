@@ -1,7 +1,8 @@
 // TapeApi: the read-only JSON the tape browser reads under /__replay/api/ (README "Tape browser"):
 //   GET  /__replay/api/tapes?prefix=P&action=A&after=ID&limit=N   a page of tapes, in key order
 //   GET  /__replay/api/tapes/ID                                    one tape, every interaction
-//   POST /__replay/api/tapes/ID/reset                              rewinds the tape's cursor
+//   POST /__replay/api/tapes/ID/reset[?Session=NAME]               rewinds the tape's cursor (of the
+//                                                                  default session, or of NAME)
 // ID is the tape's encoded store key in hex: stable, and it names action tapes too.
 //
 // Answers are JSON (errors AWS-shaped); recorded strings stay strings, for the page to show as text.
@@ -19,6 +20,7 @@
 namespace ssm {
 
 class CursorTable;
+class SessionRegistry;
 class TapePlayer;
 class TapeStore;
 
@@ -28,6 +30,7 @@ struct TapeBrowserParts {
   const TapeStore* store = nullptr;
   CursorTable* cursors = nullptr;
   TapePlayer* player = nullptr;  // reset drops its cached copy of the tape, as /__replay/reset does
+  SessionRegistry* sessions = nullptr;  // the named sessions, each with its own cursors
 };
 
 // The query of a tape listing, as given by the page.
@@ -50,7 +53,8 @@ class TapeApi {
 
   HttpResponse ListTapes(const TapeListParams& params) const;
   HttpResponse ShowTape(const std::string& id) const;
-  HttpResponse ResetTape(const std::string& id) const;
+  // `session` empty: the default session.
+  HttpResponse ResetTape(const std::string& id, const std::string& session) const;
 
  private:
   // The store, or an answer saying this server has none.

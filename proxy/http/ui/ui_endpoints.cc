@@ -66,7 +66,7 @@ HttpResponse Api(const httplib::Request& req, const TapeBrowserParts& parts) {
   constexpr std::string_view kReset = "/reset";
   if (rest[0] == '/' && EndsWith(rest, kReset)) {
     if (req.method != "POST") return WrongMethod("POST", "/__replay/api/tapes/ID/reset");
-    return api.ResetTape(std::string(rest.substr(1, rest.size() - 1 - kReset.size())));
+    return api.ResetTape(std::string(rest.substr(1, rest.size() - 1 - kReset.size())), Param(req, "Session"));
   }
   if (rest[0] == '/') {
     if (req.method != "GET") return WrongMethod("GET", "/__replay/api/tapes/ID");

@@ -113,14 +113,15 @@ function renderCursors(tape) {
     const text = 'session ' + cursor.session + ': ' + cursor.calls + ' call(s) since the last reset; the next call ' +
         'gets interaction #' + cursor.next + ' (in --order sequence)';
     const button = el('button', {type: 'button', class: 'reset'}, 'Reset cursor');
-    button.addEventListener('click', () => resetCursor(tape.id));
-    list.append(el('li', {class: 'cursor'}, text, button));
+    button.addEventListener('click', () => resetCursor(tape.id, cursor.session));
+    list.append(el('li', {class: 'cursor', 'data-session': cursor.session}, text, button));
   }
 }
 
-async function resetCursor(id) {
+async function resetCursor(id, session) {
+  const query = session === 'default' ? '' : '?Session=' + encodeURIComponent(session);
   try {
-    await getJson(API + '/' + encodeURIComponent(id) + '/reset', {method: 'POST'});
+    await getJson(API + '/' + encodeURIComponent(id) + '/reset' + query, {method: 'POST'});
     await showTape(id);
   } catch (e) {
     showError(e.message);
