@@ -1,7 +1,8 @@
 """The tape browser (GET /__replay/ui/) in headless Chromium, driven by Selenium and chromedriver
 (Debian's chromium, chromium-driver and python3-selenium, installed by tools/setup.sh): the list
 loads, a CommandId prefix search narrows it, a tape opens with one timeline mark per interaction,
-recorded output holding <script> and <img onerror> shows as text with nothing run, and the page's
+its cursors (the default session's and each named session's) count the calls made and reset from
+their buttons, recorded output holding <script> and <img onerror> shows as text with nothing run, and the page's
 Content-Security-Policy is sent and blocks inline script. A screenshot of the tape page is kept in
 <build>/test-artifacts/ (the path is printed)."""
 import json
@@ -151,6 +152,25 @@ class TapeBrowserTest(unittest.TestCase):
             "the cursor list redrawn after the reset")
         status, _, answer = self.server.call("GetCommandInvocation", body)
         self.assertEqual(400, status, answer)  # the first entry again: InvocationDoesNotExist
+
+    def test_named_session_cursor_shows_and_resets_alone(self):
+        body = json.dumps({"CommandId": OTHER_COMMANDS[0], "InstanceId": "i-0123456789abcdef0"})
+        session = {"X-Ssm-Replay-Session": "e2e-ui-1"}
+        # Pending, then Success: two calls in the session, none in the default one.
+        self.assertEqual([200, 200], [self.server.call("GetCommandInvocation", body, session)[0] for _ in range(2)])
+        self.open("#/tape/" + self.tape_id(OTHER_COMMANDS[0]))
+        cursors = {li.get_attribute("data-session"): li for li in
+                   self.browser.find_elements(By.CSS_SELECTOR, "#cursors li.cursor")}
+        self.assertEqual({"default", "e2e-ui-1"}, set(cursors))
+        self.assertIn("0 call(s)", cursors["default"].text)
+        self.assertIn("2 call(s)", cursors["e2e-ui-1"].text)
+        cursors["e2e-ui-1"].find_element(By.CSS_SELECTOR, "button.reset").click()
+        # A session with no call on the tape is not listed: its row goes once the reset is drawn.
+        WebDriverWait(self.browser, WAIT_S).until(
+            lambda b: self.js("return document.querySelectorAll('#cursors li.cursor').length") == 1,
+            "the session's cursor gone from the list after its reset")
+        status, _, answer = self.server.call("GetCommandInvocation", body, session)
+        self.assertEqual("Pending", json.loads(answer)["Status"])  # the session starts the tape again
 
     def test_hostile_output_renders_as_text_and_runs_nothing(self):
         self.open("#/tape/" + self.tape_id(HOSTILE_COMMAND))

@@ -57,7 +57,7 @@ Result<size_t> ParseLimit(const std::string& text) {
 std::string FinalStatus(const TapeStore& store, const TapeKey& key) {
   Result<TapeStore::TapeEntry> last = store.ReadTapeEntry(key, [](size_t length) { return length - 1; });
   if (!last.ok()) return "? " + last.status().message();
-  return AnswerOutcome(last->interaction);
+  return ShownOutcome(last->interaction);
 }
 
 nlohmann::json CursorJson(const std::string& session, uint64_t calls, size_t length) {
@@ -151,7 +151,7 @@ HttpResponse TapeApi::ShowTape(const std::string& id) const {
   }
   nlohmann::json body = TapeSummaryJson(info);
   body["describe"] = key->Describe();
-  body["finalStatus"] = length > 0 ? AnswerOutcome(tape->interactions.back()) : "";
+  body["finalStatus"] = length > 0 ? ShownOutcome(tape->interactions.back()) : "";
   body["entries"] = std::move(interactions);
   body["cursors"] = CursorsJson(parts_, *key, length);
   return JsonResponse(body);

@@ -1,9 +1,11 @@
 #include "proxy/http/ui/tape_json.h"
 
-#include <string_view>
+#include <optional>
 #include <utility>
 
 #include "proxy/http/ui/tape_api.h"
+#include "proxy/replay/json_scan.h"
+#include "proxy/replay/poll_plan.h"
 #include "store/iso_time.h"
 
 namespace ssm {
@@ -26,35 +28,19 @@ nlohmann::json ParseBody(const std::string& body) {
   return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
 }
 
-// The value of the first "Status" member anywhere in `body`, found without parsing all of it: a
-// listing reads the last answer of 50 tapes, whose output fields run to 32 KB. Inside a JSON string
-// every quote is escaped, so an unescaped `"Status"` followed by a colon is always a member name: the
-// top-level one of GetCommandInvocation, Command.Status of SendCommand. Empty when there is none.
-std::string FirstStatusMember(const std::string& body) {
-  constexpr std::string_view kName = "\"Status\"";
-  for (size_t at = body.find(kName); at != std::string::npos; at = body.find(kName, at + 1)) {
-    if (at > 0 && body[at - 1] == '\\') continue;
-    size_t value = body.find_first_not_of(" \t\r\n", at + kName.size());
-    if (value == std::string::npos || body[value] != ':') continue;
-    value = body.find_first_not_of(" \t\r\n", value + 1);
-    if (value == std::string::npos || body[value] != '"') return std::string();
-    size_t end = value + 1;
-    while (end < body.size() && body[end] != '"') end += body[end] == '\\' ? 2 : 1;
-    nlohmann::json text = nlohmann::json::parse(body.substr(value, end + 1 - value), nullptr, false);
-    return text.is_string() ? text.get<std::string>() : std::string();
-  }
-  return std::string();
-}
-
 }  // namespace
 
-std::string AnswerOutcome(const Interaction& in) {
-  std::string status = FirstStatusMember(in.response_body);
-  if (status.empty() && in.response_body.size() < 4096) {  // errors are short: {"__type": ..., "message": ...}
-    status = WithoutNamespace(StringMember(ParseBody(in.response_body), "__type"));
+std::string ShownOutcome(const Interaction& in) {
+  std::string outcome = AnswerOutcome(in);  // proxy/replay/poll_plan.h: the top-level Status or __type
+  if (outcome.compare(0, 5, "HTTP ") == 0) {  // SendCommand and the like: Command.Status
+    std::optional<std::string> nested;
+    ScanJsonMembers(in.response_body, [&](const JsonMember& m) {
+      if (nested || m.depth != 2 || m.kind != JsonKind::kString || m.name != "Status") return;
+      nested = std::string(m.value.substr(1, m.value.size() - 2));
+    });
+    if (nested) return *nested;
   }
-  if (status.empty()) status = "HTTP " + std::to_string(in.status);
-  return status;
+  return WithoutNamespace(outcome);
 }
 
 nlohmann::json TapeSummaryJson(const TapeInfo& info) {
@@ -81,7 +67,7 @@ nlohmann::json InteractionJson(size_t index, const Interaction& in) {
                         {"recordedAtMs", in.recorded_at_ms},
                         {"latencyUs", in.upstream_latency_us},
                         {"httpStatus", in.status},
-                        {"outcome", AnswerOutcome(in)},
+                        {"outcome", ShownOutcome(in)},
                         {"source", in.source},
                         {"request", {{"action", in.action}, {"body", in.request_body}}},
                         {"response", {{"headers", std::move(headers)}, {"body", in.response_body}}}};

@@ -13,9 +13,10 @@
 
 namespace ssm {
 
-// What a recorded answer says in one word: the body's first "Status" member (GetCommandInvocation's,
-// SendCommand's Command.Status), else the error's __type without its namespace, else "HTTP <status>".
-std::string AnswerOutcome(const Interaction& in);
+// What a recorded answer says in one word, for people: AnswerOutcome's (proxy/replay/poll_plan.h: the
+// error's __type, else the top-level Status) with the type's namespace left out; when that is only
+// "HTTP <status>", the Status one level down (SendCommand's Command.Status).
+std::string ShownOutcome(const Interaction& in);
 
 // {"id", "action", "commandId", "instanceId", "plugin" (null when the request had none),
 //  "interactions", "firstRecorded", "lastRecorded"} of a listed tape; the caller adds "finalStatus".
