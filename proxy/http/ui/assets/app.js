@@ -1,6 +1,7 @@
 // The tape browser (proxy/http/ui/ui_endpoints.h). Recorded data is hostile input: every string from
 // the API reaches the page through textContent or an attribute set with setAttribute on elements made
-// with createElement; never innerHTML. The server's Content-Security-Policy forbids inline script.
+// with createElement; nothing is ever parsed as HTML. The server's Content-Security-Policy forbids
+// inline script.
 'use strict';
 
 const API = '/__replay/api/tapes';
