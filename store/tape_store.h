@@ -17,6 +17,7 @@
 #include "store/encoded_batch.h"
 #include "store/status.h"
 #include "store/tape.h"
+#include "store/tape_page.h"
 #include "store/write_batch.h"
 
 namespace ssm {
@@ -112,6 +113,8 @@ class TapeStore {
 
   // Tapes matching `filter`, in key order.
   Result<std::vector<TapeInfo>> ListTapes(const TapeFilter& filter = {}) const;
+  // One page of the tapes `query` selects, in key order, from one seek (tape_store_page.cc).
+  Result<TapePage> ListTapePage(const TapePageQuery& query) const;
 
   // Decodes every record of every tape. `on_bad` is called once per tape with its first problem;
   // `on_progress` (may be empty) with (tapes done, tapes total). Returns the number of bad tapes,

@@ -23,17 +23,18 @@ ALLOWED = {
     "proxy/replay": ["store"],
     "proxy/record": ["store"],
     "proxy/modes": ["store", "proxy/ssm", "proxy/aws", "proxy/aws/credentials", "proxy/replay", "proxy/record"],
-    "proxy/http": ["store", "proxy/ssm", "proxy/replay", "proxy/modes"],
+    "proxy/http/ui": ["store", "proxy/ssm", "proxy/replay"],
+    "proxy/http": ["store", "proxy/ssm", "proxy/replay", "proxy/modes", "proxy/http/ui"],
     "proxy/synth": ["store", "store/tape_file", "proxy/ssm"],
     "tools": ["store", "store/tape_file", "proxy/log", "proxy/ssm", "proxy/aws", "proxy/aws/credentials",
-              "proxy/replay", "proxy/record", "proxy/modes", "proxy/http", "proxy/synth"],
+              "proxy/replay", "proxy/record", "proxy/modes", "proxy/http", "proxy/http/ui", "proxy/synth"],
 }
 
 # third-party header -> the folders that may include it
 CONFINED = {
     "lmdb.h": ["store"],
     "CLI/CLI.hpp": ["tools"],
-    "httplib.h": ["proxy/aws", "proxy/aws/credentials", "proxy/http"],
+    "httplib.h": ["proxy/aws", "proxy/aws/credentials", "proxy/http", "proxy/http/ui"],
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
