@@ -45,7 +45,7 @@ bench_sessions() {
 
   # Memory: a fresh server, 10,000 sessions started (each with one cursor), RssAnon before and after.
   start_server memory "$w" "$BIN" serve --mode replay --order last --store "$w/store" --listen 127.0.0.1:0 \
-    --log-level warn
+    --log-level warn --max-sessions 20000
   local mem_port=$SERVER_PORT mem_pid=$SERVER_PID
   python3 bench/start_sessions.py "$mem_port" 100 0 || die "could not start the warm-up sessions"
   local m0 m1
