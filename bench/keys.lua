@@ -1,6 +1,8 @@
 -- wrk script: GetCommandInvocation calls spread over many tapes, picked at random from a key file
 -- (lines "CommandId<TAB>InstanceId<TAB>PluginName|-", as ssm-bench-gen-tapes writes keys.tsv).
---   wrk ... -s bench/keys.lua URL -- KEYFILE
+--   wrk ... -s bench/keys.lua URL -- KEYFILE [SESSIONS]
+-- With SESSIONS, each request is also in one of that many named sessions, at random (header
+-- X-Ssm-Replay-Session: bench-<n>); without, all are in the default session.
 -- Every thread builds its requests once in init(), so request() costs only a random pick.
 local requests = {}
 
@@ -13,13 +15,17 @@ function init(args)
     ["Authorization"] = "AWS4-HMAC-SHA256 Credential=AKIDBENCHEXAMPLE/20261129/us-east-1/ssm/aws4_request, "
       .. "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=00000000",
   }
+  local sessions = tonumber(args[2])
   for line in file:lines() do
     local command_id, instance_id, plugin = line:match("^([^\t]+)\t([^\t]+)\t([^\t]+)$")
     if command_id then
       local body = '{"CommandId": "' .. command_id .. '", "InstanceId": "' .. instance_id .. '"'
       if plugin ~= "-" then body = body .. ', "PluginName": "' .. plugin .. '"' end
       body = body .. "}"
-      requests[#requests + 1] = wrk.format("POST", "/", headers, body)
+      for n = 0, (sessions or 1) - 1 do
+        if sessions then headers["X-Ssm-Replay-Session"] = "bench-" .. n end
+        requests[#requests + 1] = wrk.format("POST", "/", headers, body)
+      end
     end
   end
   file:close()

@@ -2,7 +2,7 @@
 #
 # One replay server over the bench tape (--order last: every call a hit, same bytes). In the same
 # rounds, in rotated order: the default session (no header), one named session, and 1,000 named
-# sessions with requests spread over them at random (bench/sessions.lua). Then memory per live
+# sessions with requests spread over them at random (bench/keys.lua's SESSIONS). Then memory per live
 # session: RssAnon of a fresh server before and after 10,000 sessions are started, each with a cursor.
 bench_sessions() {
   local w=$BENCH_WORK/sessions
@@ -13,12 +13,13 @@ bench_sessions() {
   "$BIN" import --store "$w/store" "$w/tapes" >>"$BENCH_LOG" 2>&1 || die "import failed (see $BENCH_LOG)"
   # shellcheck disable=SC1091 # written by make_bench_tape.py just above
   set -a && source "$w/key.env" && set +a
+  printf '%s\t%s\t-\n' "$BENCH_COMMAND_ID" "$BENCH_INSTANCE_ID" >"$w/keys.tsv"
 
   start_server replay "$w" "$BIN" serve --mode replay --order last --store "$w/store" --listen 127.0.0.1:0 \
     --log-level "$LOG_LEVEL"
   local port=$SERVER_PORT pid=$SERVER_PID url="http://127.0.0.1:$SERVER_PORT/"
-  local -A args_of=([default]="-s bench/gcinv.lua $url" [1-session]="-s bench/sessions.lua $url -- 1"
-    [1000-sessions]="-s bench/sessions.lua $url -- 1000")
+  local -A args_of=([default]="-s bench/keys.lua $url -- $w/keys.tsv"
+    [1-session]="-s bench/keys.lua $url -- $w/keys.tsv 1" [1000-sessions]="-s bench/keys.lua $url -- $w/keys.tsv 1000")
   local kinds=(default 1-session 1000-sessions) kind
   for kind in "${kinds[@]}"; do
     # shellcheck disable=SC2086 # the args are words
@@ -44,7 +45,7 @@ bench_sessions() {
 
   # Memory: a fresh server, 10,000 sessions started (each with one cursor), RssAnon before and after.
   start_server memory "$w" "$BIN" serve --mode replay --order last --store "$w/store" --listen 127.0.0.1:0 \
-    --log-level warn
+    --log-level warn --max-sessions 20000
   local mem_port=$SERVER_PORT mem_pid=$SERVER_PID
   python3 bench/start_sessions.py "$mem_port" 100 0 || die "could not start the warm-up sessions"
   local m0 m1

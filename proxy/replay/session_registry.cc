@@ -38,21 +38,15 @@ std::shared_ptr<Session> SessionRegistry::AddLocked(Shard& shard, const std::str
 
 std::shared_ptr<Session> SessionRegistry::FindOrAdd(const std::string& name, const SessionSettings& settings,
                                                     int64_t now_ms) {
+  MaybeExpire(now_ms);  // idle sessions may hold the slots a new one needs
   Shard& shard = ShardFor(name);
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    {
-      MutexLock lock(&shard.mu);
-      if (std::shared_ptr<Session> live = FindLocked(shard, name, now_ms)) return live;
-      if (std::shared_ptr<Session> added = AddLocked(shard, name, settings)) return added;
-    }
-    if (attempt == 0) ExpireIdle(now_ms);  // idle sessions may hold the slots: drop them, try again
-  }
-  return nullptr;
+  MutexLock lock(&shard.mu);
+  if (std::shared_ptr<Session> live = FindLocked(shard, name, now_ms)) return live;
+  return AddLocked(shard, name, settings);
 }
 
 Result<std::shared_ptr<Session>> SessionRegistry::Use(const std::string& name) {
   const int64_t now_ms = clock_();
-  MaybeExpire(now_ms);
   std::shared_ptr<Session> session = FindOrAdd(name, defaults_, now_ms);
   if (!session) return TooMany();
   session->Touch(now_ms);

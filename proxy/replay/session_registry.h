@@ -4,8 +4,8 @@
 //
 // Thread-safe. Sharded by name; a shard's lock is held only to find, add or drop a session, never
 // while a session is used, and never two at once. Expiry is lazy: every use of a session checks its
-// own idleness, and a sweep over all sessions runs at most once a second (and before refusing a new
-// session, listing or counting), so no thread is needed.
+// own idleness, and a sweep over all sessions runs at most once a second (and before listing or
+// counting), so no thread is needed; a refused session costs no sweep of its own.
 #ifndef SSM_REPLAY_PROXY_REPLAY_SESSION_REGISTRY_H_
 #define SSM_REPLAY_PROXY_REPLAY_SESSION_REGISTRY_H_
 
@@ -81,7 +81,7 @@ class SessionRegistry {
   // Adds session `name`, when a slot is free; null when `max_sessions` are live.
   std::shared_ptr<Session> AddLocked(Shard& shard, const std::string& name, const SessionSettings& settings)
       REQUIRES(shard.mu);
-  // Finds or adds `name`: null when none is live and no slot is free, even after dropping idle ones.
+  // Finds or adds `name`: null when none is live and no slot is free.
   std::shared_ptr<Session> FindOrAdd(const std::string& name, const SessionSettings& settings, int64_t now_ms);
   // Sweeps when the last sweep is over a second old.
   void MaybeExpire(int64_t now_ms);
