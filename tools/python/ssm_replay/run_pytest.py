@@ -6,15 +6,14 @@ own site-packages:
 Debian's packages live in /usr/lib/python3/dist-packages, which also holds older copies of packages
 such as urllib3. Putting that folder on PYTHONPATH would put it before this Python's site-packages and
 load those copies under boto3; here it is appended after them, so it only supplies what is missing."""
+import importlib.util
 import sys
 
 DEBIAN_DIST_PACKAGES = "/usr/lib/python3/dist-packages"
 
 
 def main():
-    try:
-        import pytest  # noqa: F401  (this Python's own pytest, when it has one)
-    except ImportError:
+    if importlib.util.find_spec("pytest") is None:  # else this Python's own pytest
         sys.path.append(DEBIAN_DIST_PACKAGES)
     import pytest
     return pytest.console_main()
