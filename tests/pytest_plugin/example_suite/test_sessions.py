@@ -12,6 +12,7 @@ def test_endpoint_env_var_selects_the_session(ssm_replay, ssm):
     assert os.environ["AWS_ENDPOINT_URL_SSM"] == ssm_replay.endpoint_url
     assert ssm_replay.endpoint_url == f"{ssm_replay.base_url}/session/{ssm_replay.session}"
     assert ssm.client.meta.endpoint_url == ssm_replay.endpoint_url
+    assert ssm.poll(NGINX, 1) == NGINX.answers[:1]
     names = [s["name"] for s in Admin(ssm_replay.base_url).sessions()["sessions"]]
     assert ssm_replay.session in names
 
