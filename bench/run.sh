@@ -4,6 +4,8 @@
 #   bash bench/run.sh                 replay + record   (what `make bench` runs, ~5 minutes)
 #   bash bench/run.sh replay          replay server vs the cpp-httplib floor (issue 3)
 #   bash bench/run.sh record          record proxy's added latency and throughput (issue 4)
+#   bash bench/run.sh sessions        replay in the default session, 1 session and 1,000 sessions;
+#                                     memory per live session with 10,000 (issue 13; bench/sessions.sh)
 #   bash bench/run.sh scale [N]       generate N tapes, import, stats, dictionary, list, replay on N vs
 #                                     1k tapes over all their keys, server RSS (issue 5); N defaults to
 #                                     100000. For 1M: ~8 GB of tapes (kept for reuse) plus ~10 GB of
@@ -27,6 +29,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
+# shellcheck source=bench/sessions.sh
+source bench/sessions.sh
 
 BUILD_DIR=${BUILD_DIR:-build}
 BENCH_WORK=${BENCH_WORK:-$BUILD_DIR/bench-work}
@@ -525,8 +529,8 @@ bench_scale() {
 main() {
   local what=${1:-default}
   case $what in
-    default | replay | record | scale) ;;
-    *) die "unknown benchmark '$what': use replay, record or scale [N]" ;;
+    default | replay | record | sessions | scale) ;;
+    *) die "unknown benchmark '$what': use replay, record, sessions or scale [N]" ;;
   esac
   build
   mkdir -p "$BENCH_WORK"
@@ -534,6 +538,7 @@ main() {
     default) bench_replay; bench_record ;;
     replay) bench_replay ;;
     record) bench_record ;;
+    sessions) bench_sessions ;;
     scale) bench_scale "${2:-100000}" ;;
   esac
 }

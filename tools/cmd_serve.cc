@@ -20,6 +20,7 @@
 #include "proxy/modes/mode.h"
 #include "proxy/modes/replay_mode.h"
 #include "proxy/replay/cursor_table.h"
+#include "proxy/replay/session_registry.h"
 #include "proxy/replay/tape_player.h"
 #include "proxy/ssm/request_parser.h"
 #include "store/tape_store.h"
@@ -42,6 +43,7 @@ struct ServeArgs {
   bool print_example = false;
   size_t max_threads = 1024;
   size_t cache_mb = 24;
+  SessionArgs sessions;       // --polls, --shift-times, --session-ttl, ... (tools/serve_options.h)
   ForwardingArgs forwarding;  // record / auto / passthrough (proxy/modes/forwarding_modes.h)
   FaultArgs faults;           // --fault, --seed (tools/serve_options.h)
 };
@@ -129,6 +131,8 @@ struct ServeSettings {
   ListenAddress listen;
   std::optional<FaultSpec> faults;
   std::optional<ForwardingPlan> forwarding;  // record, auto and passthrough
+  SessionLimits session_limits;
+  SessionSettings session_defaults;
 };
 
 ServeSettings CheckSettings(const ServeArgs& args) {
@@ -138,6 +142,8 @@ ServeSettings CheckSettings(const ServeArgs& args) {
   settings.replay.latency = OrFail(LatencyPolicy::Parse(args.latency));
   settings.listen = OrFail(ListenAddress::Parse(args.listen));
   settings.faults = OrFail(ParseFaultArgs(args.faults, args.mode));
+  settings.session_limits = SessionLimitsOf(args.sessions);
+  settings.session_defaults = OrFail(SessionDefaultsOf(args.sessions));
   // Credentials, region and upstream are checked here, so serve fails without creating a store; exit 2:
   // the set-up (credentials, region, an option) needs fixing before serve can start.
   if (IsForwardingMode(args.mode)) {
@@ -168,7 +174,8 @@ std::unique_ptr<TapeStore> OpenServeStore(const ServeArgs& args) {
 struct ServeStack {
   std::unique_ptr<TapeStore> store;
   Metrics metrics;
-  CursorTable cursors;
+  CursorTable cursors;  // the default session's
+  std::unique_ptr<SessionRegistry> sessions;  // the named ones
   std::unique_ptr<StoreTapePlayer> player;
   std::unique_ptr<Mode> mode;
   std::unique_ptr<Mode> faulty;  // wraps `mode` when faults are injected
@@ -186,11 +193,13 @@ void BuildStack(const ServeArgs& args, ServeSettings& settings, ServeStack* stac
   size_t cache_bytes = args.cache_mb << 20;
   size_t record_bytes = std::min<uint64_t>(cache_bytes - cache_bytes / 8, stack->store->DataBytes());
   stack->player = std::make_unique<StoreTapePlayer>(stack->store.get(), cache_bytes / 8, record_bytes);
+  stack->sessions = std::make_unique<SessionRegistry>(settings.session_limits, settings.session_defaults);
   if (settings.forwarding) {
     stack->mode = BuildForwardingMode(*std::move(settings.forwarding), stack->store.get(), stack->player.get(),
-                                      &stack->cursors, settings.replay);
+                                      &stack->cursors, settings.replay, stack->sessions.get());
   } else {
-    stack->mode = std::make_unique<ReplayMode>(stack->player.get(), &stack->cursors, settings.replay);
+    stack->mode = std::make_unique<ReplayMode>(stack->player.get(), &stack->cursors, settings.replay,
+                                               stack->sessions.get());
   }
   if (settings.faults) {
     stack->faulty = std::make_unique<FaultMode>(stack->mode.get(), &stack->cursors, &stack->metrics,
@@ -206,6 +215,7 @@ ServerOptions MakeServerOptions(const ServeArgs& args, const ListenAddress& list
   options.admin_token = args.admin_token;
   options.http.max_threads = args.max_threads;
   options.store_dir = args.store;
+  options.session_from_access_key = args.sessions.from_access_key;
   return options;
 }
 
@@ -217,7 +227,8 @@ void RunServe(const ServeArgs& args) {
   ServeStack stack;
   BuildStack(args, settings, &stack);
 
-  ServerParts parts{stack.top(), &stack.metrics, &stack.cursors, stack.player.get()};
+  ServerParts parts{stack.top(), &stack.metrics, &stack.cursors, stack.player.get(), stack.sessions.get()};
+  if (args.mode == "record" || args.mode == "auto") parts.recording_store = stack.store.get();
   Server server(parts, MakeServerOptions(args, settings.listen));
   if (Status bound = server.Bind(); !bound.ok()) FailServe(bound.message());
   ListenAddress actual = settings.listen;
@@ -277,6 +288,7 @@ void SetUpServe(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--print-example", args->print_example,
                 "Print a ready-to-paste `aws ssm get-command-invocation` command for a tape in the store");
+  AddSessionOptions(cmd, &args->sessions);
   AddForwardingOptions(cmd, &args->forwarding);
   AddFaultOptions(cmd, &args->faults);
   cmd->callback([args] { RunServe(*args); });

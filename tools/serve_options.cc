@@ -2,6 +2,50 @@
 
 namespace ssm {
 
+void AddSessionOptions(CLI::App* cmd, SessionArgs* args) {
+  const char* group = "Sessions (parallel tests, each on its own timeline) and polls";
+  cmd->add_option("--polls", args->polls,
+                  "How GetCommandInvocation tapes replay. recorded: every recorded poll in turn; collapse: "
+                  "consecutive polls with the same outcome (Status, or error type) answered once, so a "
+                  "waiter sees each state once; final: every call gets the terminal answer. Per session: "
+                  "POST /__replay/sessions")
+      ->check(CLI::IsMember({"recorded", "collapse", "final"}))
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_flag("--shift-times", args->shift_times,
+                "Move every date of a replayed answer by one offset per tape and session, so the tape's "
+                "first answer is dated at the session's first call on it (spacing kept)")
+      ->group(group);
+  cmd->add_option("--session-ttl", args->ttl_s,
+                  "Seconds a named session lives without use; then it is dropped (its next call starts it anew)")
+      ->check(CLI::Range(int64_t{1}, int64_t{30} * 24 * 3600))
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_option("--max-sessions", args->max_sessions,
+                  "Named sessions live at once; a new one beyond gets 429 ThrottlingException")
+      ->check(CLI::Range(size_t{1}, size_t{1000000}))
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_flag("--session-from-access-key", args->from_access_key,
+                "A call with no X-Ssm-Replay-Session header and no /session/NAME path walks the session "
+                "named by its access key id (AWS_ACCESS_KEY_ID=test-17 isolates a test)")
+      ->group(group);
+}
+
+SessionLimits SessionLimitsOf(const SessionArgs& args) {
+  SessionLimits limits;
+  limits.max_sessions = args.max_sessions;
+  limits.ttl_ms = args.ttl_s * 1000;
+  return limits;
+}
+
+Result<SessionSettings> SessionDefaultsOf(const SessionArgs& args) {
+  SessionSettings settings;
+  settings.polls = args.polls;
+  settings.shift_times = args.shift_times;
+  return settings;
+}
+
 void AddForwardingOptions(CLI::App* cmd, ForwardingArgs* args) {
   const char* group = "Forwarding (record, auto, passthrough)";
   cmd->add_option("--region", args->region,

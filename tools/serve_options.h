@@ -13,6 +13,7 @@
 
 #include "proxy/modes/fault_spec.h"
 #include "proxy/modes/forwarding_modes.h"
+#include "proxy/replay/session_registry.h"
 #include "store/status.h"
 
 namespace ssm {
@@ -22,6 +23,21 @@ struct FaultArgs {
   uint64_t seed = 0;
   bool seed_given = false;
 };
+
+// Sessions (proxy/replay/session_registry.h) and how they replay polls and dates.
+struct SessionArgs {
+  std::string polls = "recorded";  // --polls
+  bool shift_times = false;        // --shift-times
+  int64_t ttl_s = 1800;            // --session-ttl
+  size_t max_sessions = 10000;     // --max-sessions
+  bool from_access_key = false;    // --session-from-access-key
+};
+
+// Adds --polls, --shift-times, --session-ttl, --max-sessions, --session-from-access-key to `serve`.
+void AddSessionOptions(CLI::App* cmd, SessionArgs* args);
+SessionLimits SessionLimitsOf(const SessionArgs& args);
+// The settings a session starts with (and the default session has).
+Result<SessionSettings> SessionDefaultsOf(const SessionArgs& args);
 
 // Adds --region, --profile, --upstream, --ca-file, --upstream-timeout, --append, --no-fsync, --redact to `serve`.
 void AddForwardingOptions(CLI::App* cmd, ForwardingArgs* args);

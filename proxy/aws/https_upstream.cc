@@ -24,13 +24,13 @@ std::string Lower(std::string s) {
 
 // Client headers never forwarded: credentials and signing headers (the request is signed anew),
 // Host (ours is the upstream's), hop-by-hop and framing headers (this hop's business), and
-// Accept-Encoding (set below to what this proxy can decode).
+// Accept-Encoding (set below to what this proxy can decode), and ssm-replay's own session header.
 bool IsDroppedRequestHeader(const std::string& lower_name) {
   static const char* const kDropped[] = {
       "authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256", "host",
       "connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
       "te", "trailer", "transfer-encoding", "upgrade", "expect", "content-length", "accept-encoding",
-      "cookie",
+      "cookie", "x-ssm-replay-session",
   };
   for (const char* d : kDropped) {
     if (lower_name == d) return true;

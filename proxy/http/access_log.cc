@@ -21,6 +21,10 @@ void AppendAccessEntry(std::string* out, const AccessEntry& entry) {
   line += OutcomeName(entry.outcome);
   line += "\",\"path\":";
   AppendJsonString(entry.path, &line);
+  if (!entry.session.empty()) {
+    line += ",\"session\":";
+    AppendJsonString(entry.session, &line);
+  }
   line += ",\"status\":";
   line += std::to_string(entry.status);
   if (entry.step > 0) {

@@ -9,28 +9,14 @@
 #include "proxy/replay/cursor_table.h"
 #include "proxy/replay/tape_player.h"
 #include "proxy/ssm/aws_error.h"
+#include "proxy/ssm/session_name.h"
+#include "proxy/replay/session_registry.h"
 #include "store/canonical_json.h"
 
 namespace ssm {
 namespace {
 
 using Answer = AdminEndpoints::Answer;
-
-Answer JsonAnswer(const nlohmann::json& body) {
-  Answer answer;
-  answer.response.status = 200;
-  answer.response.headers = {{"Content-Type", "application/json"}};
-  answer.response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  return answer;
-}
-
-Answer ErrorAnswer(int status, const char* type, std::string message) {
-  return {AwsError{status, type, std::move(message)}.ToResponse(), Outcome::kError};
-}
-
-Answer WrongMethod(const char* method, const char* path) {
-  return ErrorAnswer(405, "MethodNotAllowedException", std::string("Use ") + method + " " + path);
-}
 
 bool ConstantTimeEquals(const std::string& a, const std::string& b) {
   if (a.size() != b.size()) return false;
@@ -76,16 +62,17 @@ bool IsAdminPath(const std::string& path) {
 }
 
 AdminEndpoints::AdminEndpoints(const ServerParts& parts, const ServerOptions& options)
-    : parts_(parts), options_(options) {}
+    : parts_(parts), options_(options), sessions_(parts) {}
 
 Answer AdminEndpoints::Handle(const httplib::Request& req) const {
   if (std::optional<Answer> refused = CheckAccess(req)) return std::move(*refused);
   if (req.path == "/__replay/health") return Health(req);
   if (req.path == "/__replay/metrics") return Metrics(req);
   if (req.path == "/__replay/reset") return Reset(req);
+  if (IsSessionsPath(req.path)) return sessions_.Handle(req);
   return ErrorAnswer(404, "NotFoundException",
                      "No admin endpoint '" + req.path.substr(0, 80) +
-                         "': use /__replay/health, /__replay/metrics or /__replay/reset");
+                         "': use /__replay/health, /__replay/metrics, /__replay/reset or /__replay/sessions");
 }
 
 std::optional<Answer> AdminEndpoints::CheckAccess(const httplib::Request& req) const {
@@ -104,6 +91,7 @@ Answer AdminEndpoints::Health(const httplib::Request& req) const {
   if (req.method != "GET") return WrongMethod("GET", "/__replay/health");
   nlohmann::json health = {
       {"status", "ok"}, {"mode", parts_.mode->name()}, {"store", options_.store_dir}, {"port", port_}};
+  sessions_.AddHealth(&health);
   parts_.mode->AddHealth(&health);  // e.g. credentials, and "degraded" after a failed recording
   return JsonAnswer(health);
 }
@@ -118,6 +106,11 @@ Answer AdminEndpoints::Metrics(const httplib::Request& req) const {
     gauges.decoded_cache_bypassed = parts_.player->decoded_cache_bypassed();
   }
   if (parts_.cursors) gauges.cursors = parts_.cursors->size();
+  if (parts_.sessions) {
+    gauges.sessions_live = parts_.sessions->live();
+    gauges.sessions_started = parts_.sessions->started();
+    gauges.sessions_expired = parts_.sessions->expired();
+  }
   Answer answer;
   answer.response.headers = {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}};
   answer.response.body = parts_.metrics->Render(gauges);
@@ -127,16 +120,18 @@ Answer AdminEndpoints::Metrics(const httplib::Request& req) const {
 
 Answer AdminEndpoints::Reset(const httplib::Request& req) const {
   if (req.method != "POST") return WrongMethod("POST", "/__replay/reset");
-  if (parts_.cursors == nullptr) {
-    return ErrorAnswer(400, "BadRequestException", std::string("Mode ") + parts_.mode->name() + " has no cursors");
+  SessionCursors cursors;
+  if (std::optional<Answer> refused = sessions_.CursorsOf(Param(req, "Session").value_or(kDefaultSessionName), &cursors)) {
+    return std::move(*refused);
   }
   ResetParams params(req);
   if (params.all()) {
-    parts_.cursors->ResetAll();
+    size_t rewound = cursors.ResetAll();
+    if (cursors.session) return JsonAnswer({{"reset", "all"}, {"session", cursors.name}, {"cursors", rewound}});
     if (parts_.player) parts_.player->InvalidateAll();
     return JsonAnswer({{"reset", "all"}});
   }
-  if (params.one_command()) return ResetCommand(*params.command_id);
+  if (params.one_command()) return ResetCommand(cursors, *params.command_id);
   Result<TapeKey> key = Status::InvalidArgument(
       "give CommandId (and InstanceId, optional PluginName), or Action and Request (the JSON body)");
   if (params.one_invocation()) {
@@ -149,19 +144,20 @@ Answer AdminEndpoints::Reset(const httplib::Request& req) const {
     key = TapeKey::ForAction(*params.action, canonical.value());
   }
   if (!key.ok()) return ErrorAnswer(400, "ValidationException", "Bad reset: " + key.status().message());
-  return ResetTape(key.value());
+  return ResetTape(cursors, key.value());
 }
 
-Answer AdminEndpoints::ResetCommand(const std::string& command_id) const {
-  size_t rewound = parts_.cursors->ResetPrefix(TapeKey::CommandIdPrefix(command_id));
+Answer AdminEndpoints::ResetCommand(const SessionCursors& cursors, const std::string& command_id) const {
+  size_t rewound = cursors.ResetPrefix(TapeKey::CommandIdPrefix(command_id));
   // The player can drop one tape or all; a command's tapes are not known without a walk of the store,
-  // so all go (they are read again as calls ask for them).
-  if (parts_.player) parts_.player->InvalidateAll();
+  // so all go (they are read again as calls ask for them). A named session's reset leaves the cache
+  // alone: parallel tests reset their sessions all the time.
+  if (parts_.player && !cursors.session) parts_.player->InvalidateAll();
   return JsonAnswer({{"reset", "CommandId " + command_id}, {"cursors", rewound}});
 }
 
-Answer AdminEndpoints::ResetTape(const TapeKey& key) const {
-  bool had = parts_.cursors->Reset(key);
+Answer AdminEndpoints::ResetTape(const SessionCursors& cursors, const TapeKey& key) const {
+  bool had = cursors.Reset(key);
   if (parts_.player) parts_.player->Invalidate(key);
   return JsonAnswer({{"reset", key.Describe()}, {"had_cursor", had}});
 }

@@ -1,7 +1,8 @@
 // AdminEndpoints: the server's /__replay/ endpoints. GET /__replay/health (mode, store, port),
 // GET /__replay/metrics (Prometheus text), POST /__replay/reset (rewinds cursors: all of them, one
-// command's, or one tape's, and drops the player's cached copies of the tapes rewound, so a tape
-// changed in the store since is read again).
+// command's, or one tape's, of the default session or of ?Session=NAME; for the default session it
+// also drops the player's cached copies of the tapes rewound, so a tape changed in the store since is
+// read again), and /__replay/sessions (proxy/http/session_endpoints.h).
 //
 // Guarded: with an admin token configured, every call must carry it; without one, the endpoints answer
 // only on a loopback listen address.
@@ -13,7 +14,9 @@
 
 #include <httplib.h>
 
+#include "proxy/http/admin_answer.h"
 #include "proxy/http/server.h"
+#include "proxy/http/session_endpoints.h"
 #include "proxy/modes/mode.h"
 #include "proxy/ssm/http_response.h"
 #include "store/tape_key.h"
@@ -26,11 +29,7 @@ bool IsAdminPath(const std::string& path);
 
 class AdminEndpoints {
  public:
-  // What an admin call answers, and how the access log counts it.
-  struct Answer {
-    HttpResponse response;
-    Outcome outcome = Outcome::kHit;  // kError for refused and failed calls
-  };
+  using Answer = AdminAnswer;
 
   // What `parts` point to must outlive this.
   AdminEndpoints(const ServerParts& parts, const ServerOptions& options);
@@ -49,11 +48,12 @@ class AdminEndpoints {
   Answer Health(const httplib::Request& req) const;
   Answer Metrics(const httplib::Request& req) const;
   Answer Reset(const httplib::Request& req) const;
-  Answer ResetCommand(const std::string& command_id) const;
-  Answer ResetTape(const TapeKey& key) const;
+  Answer ResetCommand(const SessionCursors& cursors, const std::string& command_id) const;
+  Answer ResetTape(const SessionCursors& cursors, const TapeKey& key) const;
 
   const ServerParts parts_;
   const ServerOptions options_;
+  SessionEndpoints sessions_;
   int port_ = 0;
 };
 

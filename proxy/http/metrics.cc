@@ -70,6 +70,11 @@ std::string Metrics::Render(const MetricsGauges& gauges) const {
   AppendSingle(&out, "ssm_replay_tape_loads_total", "counter", "Tapes read from the store.", gauges.tape_loads);
   AppendSingle(&out, "ssm_replay_cursors", "gauge", "Tapes with a replay cursor (called since the last reset).",
                gauges.cursors);
+  AppendSingle(&out, "ssm_replay_sessions_live", "gauge", "Named replay sessions live now.", gauges.sessions_live);
+  AppendSingle(&out, "ssm_replay_sessions_started_total", "counter", "Named replay sessions started.",
+               gauges.sessions_started);
+  AppendSingle(&out, "ssm_replay_sessions_expired_total", "counter",
+               "Named replay sessions dropped after --session-ttl without use.", gauges.sessions_expired);
   AppendFaults(&out);
   return out;
 }

@@ -24,7 +24,10 @@ struct MetricsGauges {
   uint64_t tapes_cached = 0;  // tapes decoded in memory
   uint64_t records_cached = 0;  // tapes with stored records in memory
   uint64_t tape_loads = 0;    // tapes read from the store so far
-  uint64_t cursors = 0;       // keys with a replay cursor
+  uint64_t cursors = 0;       // keys with a replay cursor (default session)
+  uint64_t sessions_live = 0;     // named sessions (proxy/replay/session_registry.h)
+  uint64_t sessions_started = 0;
+  uint64_t sessions_expired = 0;
   bool decoded_cache_bypassed = false;  // TapePlayer::decoded_cache_bypassed
 };
 

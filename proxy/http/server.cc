@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -226,8 +227,8 @@ void Server::Impl::HandleApi(const httplib::Request& req, httplib::Response& res
   for (const auto& [name, value] : req.headers) {
     if (!IsAddedByHttplib(name)) headers.emplace_back(name, value);
   }
-  ParsedRequest parsed =
-      ParseSsmRequest(req.method, req.path, std::move(headers), req.body, options_.http.max_body);
+  ParsedRequest parsed = ParseSsmRequest(req.method, req.path, std::move(headers), req.body,
+                                         options_.http.max_body, options_.session_from_access_key);
   ModeAnswer answer = AskMode(parsed);
   AccessEntry entry;
   entry.status = answer.response.status;
@@ -246,6 +247,7 @@ void Server::Impl::HandleApi(const httplib::Request& req, httplib::Response& res
   entry.path = req.path;
   entry.action = parsed.action;
   entry.key = parsed.ok() ? &parsed.request->key : nullptr;
+  if (parsed.ok()) entry.session = parsed.request->session;
   entry.outcome = answer.outcome;
   entry.step = answer.step;
   entry.steps = answer.steps;
@@ -375,7 +377,13 @@ Status Server::Impl::Listen() {
     if (port_ <= 0) return Status::IOError("cannot listen on " + listen.ToString() + ": bind failed");
     return Status::OK();
   }
+  errno = 0;
   if (!server_.bind_to_port(listen.host, listen.port)) {
+    if (errno == EADDRINUSE) {
+      return Status::IOError("cannot listen on " + listen.ToString() +
+                             ": the address is already in use (another ssm-replay serve, or another program, "
+                             "listens there: stop it, or pick another port with --listen HOST:PORT)");
+    }
     return Status::IOError("cannot listen on " + listen.ToString() +
                            ": the address is in use or not local (pick another with --listen HOST:PORT)");
   }

@@ -22,7 +22,9 @@
 namespace ssm {
 
 class CursorTable;
+class SessionRegistry;
 class TapePlayer;
+class TapeStore;
 
 struct ListenAddress {
   std::string host = "127.0.0.1";
@@ -44,6 +46,9 @@ struct ServerOptions {
   // Threads, timeouts and the body limit (larger bodies: 413).
   HttpTuning http{8, 1024, 5, 10, 10, kDefaultMaxBody};
   std::string store_dir;  // for /__replay/health
+  // serve --session-from-access-key: a call without a session header or path walks the session named
+  // by its SigV4 access key id (proxy/ssm/session_name.h).
+  bool session_from_access_key = false;
 };
 
 // Capabilities the admin endpoints use; any may be null (a mode without tapes or cursors).
@@ -52,6 +57,8 @@ struct ServerParts {
   Metrics* metrics = nullptr;      // required
   CursorTable* cursors = nullptr;  // POST /__replay/reset rewinds these
   TapePlayer* player = nullptr;    // reset also drops its cached tapes; metrics read its gauges
+  SessionRegistry* sessions = nullptr;  // the named sessions: /__replay/sessions, metrics, health
+  TapeStore* recording_store = nullptr;  // record/auto: discard deletes a session's tapes from it
 };
 
 class Server {

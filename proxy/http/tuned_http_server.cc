@@ -16,6 +16,13 @@ void TunedHttpServer::Apply(const HttpTuning& tuning) {
   set_read_timeout(tuning.read_timeout_s, 0);
   set_write_timeout(tuning.write_timeout_s, 0);
   set_payload_max_length(tuning.max_body);
+  // cpp-httplib's default also sets SO_REUSEPORT, which lets a second server bind the same port and
+  // take half its connections (each with its own cursors). SO_REUSEADDR alone still allows a restart
+  // while old connections linger in TIME_WAIT, but refuses a port another socket listens on.
+  set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+  });
 }
 
 // Linux lets listen() be called again on a listening socket to raise its backlog; the socket is a

@@ -30,7 +30,7 @@ class TunedHttpServer : public httplib::Server {
   TunedHttpServer(const TunedHttpServer&) = delete;
   TunedHttpServer& operator=(const TunedHttpServer&) = delete;
 
-  // TCP_NODELAY, an elastic worker pool (proxy/http/elastic_pool.h), unlimited requests per keep-alive
+  // TCP_NODELAY, no SO_REUSEPORT (one server per port), an elastic worker pool (proxy/http/elastic_pool.h), unlimited requests per keep-alive
   // connection, and the timeouts and body limit of `tuning`. Call before binding.
   void Apply(const HttpTuning& tuning);
 

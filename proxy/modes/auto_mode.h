@@ -8,6 +8,7 @@
 #include "proxy/modes/mode.h"
 #include "proxy/modes/record_mode.h"
 #include "proxy/modes/replay_mode.h"
+#include "proxy/replay/session_registry.h"
 #include "proxy/replay/tape_player.h"
 
 namespace ssm {
@@ -16,7 +17,9 @@ class AutoMode : public Mode {
  public:
   // None owned; all must outlive the mode. `recorder` records on a miss (forward + record);
   // `player` must be the one that reads the store `recorder` writes, so a recorded tape is found next.
-  AutoMode(TapePlayer* player, CursorTable* cursors, ReplayOptions options, RecordMode* recorder);
+  // `sessions` holds the named sessions (null: every call walks the default session's `cursors`).
+  AutoMode(TapePlayer* player, CursorTable* cursors, ReplayOptions options, RecordMode* recorder,
+           SessionRegistry* sessions = nullptr);
   AutoMode(const AutoMode&) = delete;
   AutoMode& operator=(const AutoMode&) = delete;
 
@@ -27,6 +30,7 @@ class AutoMode : public Mode {
   TapePlayer* player_;
   ReplayMode replay_;
   RecordMode* record_;
+  SessionRegistry* sessions_;
 };
 
 }  // namespace ssm

@@ -177,7 +177,8 @@ Result<ForwardingPlan> PlanForwarding(const std::string& mode_name, const Forwar
 }
 
 std::unique_ptr<Mode> BuildForwardingMode(ForwardingPlan plan, TapeStore* store, TapePlayer* player,
-                                          CursorTable* cursors, const ReplayOptions& replay) {
+                                          CursorTable* cursors, const ReplayOptions& replay,
+                                          SessionRegistry* sessions) {
   auto owning = std::make_unique<OwningMode>();
   owning->credentials = std::move(plan.credentials);
   owning->upstream = std::move(plan.upstream);
@@ -193,8 +194,9 @@ std::unique_ptr<Mode> BuildForwardingMode(ForwardingPlan plan, TapeStore* store,
     owning->record = std::make_unique<RecordMode>(owning->upstream.get(), owning->recorder.get(),
                                                   owning->redactor.get());
     owning->record->set_forward_on_store_error(plan.args.forward_on_store_error);
+    owning->record->set_sessions(sessions);
     if (plan.mode_name == "auto") {
-      owning->top = std::make_unique<AutoMode>(player, cursors, replay, owning->record.get());
+      owning->top = std::make_unique<AutoMode>(player, cursors, replay, owning->record.get(), sessions);
       owning->mode = owning->top.get();
     } else {
       owning->mode = owning->record.get();

@@ -14,6 +14,7 @@
 #include "proxy/modes/mode.h"
 #include "proxy/modes/replay_mode.h"
 #include "proxy/record/redactor.h"
+#include "proxy/replay/session_registry.h"
 #include "proxy/replay/tape_player.h"
 #include "store/status.h"
 #include "store/tape_store.h"
@@ -62,10 +63,11 @@ Result<ForwardingPlan> PlanForwarding(const std::string& mode_name, const Forwar
                                       const EnvLookup& env);
 
 // Builds the planned mode. The returned Mode owns the plan's upstream and redactor and the recorder;
-// `store`, `player` and `cursors` are not owned and must outlive it. `replay` applies to auto mode's
-// hits.
+// `store`, `player`, `cursors` and `sessions` are not owned and must outlive it. `replay` applies to
+// auto mode's hits; `sessions` holds the named sessions (null: all calls in the default session).
 std::unique_ptr<Mode> BuildForwardingMode(ForwardingPlan plan, TapeStore* store, TapePlayer* player,
-                                          CursorTable* cursors, const ReplayOptions& replay);
+                                          CursorTable* cursors, const ReplayOptions& replay,
+                                          SessionRegistry* sessions = nullptr);
 
 }  // namespace ssm
 

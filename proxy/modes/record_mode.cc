@@ -1,10 +1,13 @@
 #include "proxy/modes/record_mode.h"
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <utility>
 
 #include <spdlog/spdlog.h>
 
+#include "proxy/modes/session_use.h"
 #include "store/canonical_json.h"
 #include "store/interaction.h"
 #include "store/tape_key.h"
@@ -34,6 +37,12 @@ ModeAnswer ErrorAnswer(HttpResponse response) {
 }  // namespace
 
 ModeAnswer RecordMode::Handle(const SsmRequest& request) {
+  std::shared_ptr<Session> session;
+  if (std::optional<ModeAnswer> refused = UseSession(sessions_, request, &session)) return std::move(*refused);
+  return Record(request, session.get());
+}
+
+ModeAnswer RecordMode::Record(const SsmRequest& request, Session* session) {
   UpstreamResult forwarded = upstream_->Forward(request);
   if (!forwarded.ok()) {
     spdlog::warn("record: {} for {} not recorded: {}", forwarded.error.type, request.key.Describe(),
@@ -52,6 +61,7 @@ ModeAnswer RecordMode::Handle(const SsmRequest& request) {
                            .ToResponse());
   }
   Status recorded = recorder_->Record(key.value(), std::move(interaction));
+  if (recorded.ok() && session != nullptr) session->NoteWritten(key.value());
   if (!recorded.ok()) store_errors_.fetch_add(1, std::memory_order_relaxed);
   if (!recorded.ok() && forward_on_store_error_) {
     spdlog::error("record: could not record {} {}: {}; the client got upstream's answer anyway "

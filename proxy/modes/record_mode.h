@@ -19,6 +19,8 @@
 #include "proxy/record/recorder.h"
 #include "proxy/record/redactor.h"
 #include "proxy/aws/upstream.h"
+#include "proxy/replay/session.h"
+#include "proxy/replay/session_registry.h"
 #include "store/interaction.h"
 #include "store/status.h"
 #include "store/tape_key.h"
@@ -36,7 +38,11 @@ class RecordMode : public Mode {
   RecordMode& operator=(const RecordMode&) = delete;
 
   const char* name() const override { return "record"; }
+  // Records in the request's session (proxy/modes/session_use.h).
   ModeAnswer Handle(const SsmRequest& request) override;
+  // Forwards and records `request`; a tape recorded on is noted in `session` (may be null: the
+  // default session), for discard.
+  ModeAnswer Record(const SsmRequest& request, Session* session);
   // "status": "degraded" and the count once a recording failed; the count as a metric.
   void AddHealth(nlohmann::json* health) const override;
   void AddMetrics(std::string* text) const override;
@@ -45,6 +51,9 @@ class RecordMode : public Mode {
   // client still gets upstream's answer (logged as an error and counted) instead of a
   // RecordFailedException. Set before the first call.
   void set_forward_on_store_error(bool forward) { forward_on_store_error_ = forward; }
+  // The named sessions calls record in (not owned; null: all record in the default session). Set
+  // before the first call.
+  void set_sessions(SessionRegistry* sessions) { sessions_ = sessions; }
   uint64_t store_errors() const { return store_errors_.load(std::memory_order_relaxed); }
 
  private:
@@ -62,6 +71,7 @@ class RecordMode : public Mode {
   const Redactor* redactor_;
   Clock clock_;
   bool forward_on_store_error_ = false;
+  SessionRegistry* sessions_ = nullptr;
   std::atomic<uint64_t> store_errors_{0};
 };
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <utility>
 
+#include "proxy/modes/session_use.h"
 #include "proxy/ssm/aws_error.h"
 #include "proxy/ssm/ssm_validation.h"
 
@@ -63,18 +64,23 @@ HttpResponse RecordedResponse(const Interaction& interaction) {
   return response;
 }
 
-ReplayMode::ReplayMode(TapePlayer* player, CursorTable* cursors, ReplayOptions options)
-    : player_(player), cursors_(cursors), options_(std::move(options)) {}
+ReplayMode::ReplayMode(TapePlayer* player, CursorTable* cursors, ReplayOptions options, SessionRegistry* sessions)
+    : player_(player), cursors_(cursors), options_(std::move(options)), sessions_(sessions) {}
 
 ModeAnswer ReplayMode::Handle(const SsmRequest& request) {
-  std::optional<ModeAnswer> answer = FromTape(request);
+  std::shared_ptr<Session> session;
+  if (std::optional<ModeAnswer> refused = UseSession(sessions_, request, &session)) return std::move(*refused);
+  std::optional<ModeAnswer> answer = FromTape(request, session.get());
   return answer ? std::move(*answer) : Miss(request);
 }
 
-std::optional<ModeAnswer> ReplayMode::FromTape(const SsmRequest& request) {
+std::optional<ModeAnswer> ReplayMode::FromTape(const SsmRequest& request, Session* session) {
   // The cursor steps once the tape's length is known, and only the entry it points at is decoded.
-  Result<PlayedEntry> played = player_->Play(
-      request.key, [&](size_t length) { return cursors_->Next(request.key, length, options_.order).index; });
+  Result<PlayedEntry> played = player_->Play(request.key, [&](size_t length) {
+    CursorStep step = session ? session->Next(request.key, length, options_.order)
+                              : cursors_->Next(request.key, length, options_.order);
+    return step.index;
+  });
   ModeAnswer answer;
   if (!played.ok()) {
     if (played.status().IsNotFound()) return std::nullopt;

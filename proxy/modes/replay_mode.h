@@ -6,11 +6,14 @@
 #define SSM_REPLAY_PROXY_MODES_REPLAY_MODE_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "proxy/replay/cursor_table.h"
 #include "proxy/modes/mode.h"
+#include "proxy/replay/session.h"
+#include "proxy/replay/session_registry.h"
 #include "proxy/replay/tape_player.h"
 #include "store/status.h"
 
@@ -36,8 +39,9 @@ struct ReplayOptions {
 
 class ReplayMode : public Mode {
  public:
-  // `player` and `cursors` are not owned and must outlive the mode.
-  ReplayMode(TapePlayer* player, CursorTable* cursors, ReplayOptions options);
+  // None owned; all must outlive the mode. `cursors` are the default session's; `sessions` holds the
+  // named ones (null: every call walks the default session).
+  ReplayMode(TapePlayer* player, CursorTable* cursors, ReplayOptions options, SessionRegistry* sessions = nullptr);
   ReplayMode(const ReplayMode&) = delete;
   ReplayMode& operator=(const ReplayMode&) = delete;
 
@@ -45,9 +49,9 @@ class ReplayMode : public Mode {
   ModeAnswer Handle(const SsmRequest& request) override;
 
   // The answer from the tape for the request's key (a hit, or a 500 when the store fails), stepping
-  // the key's cursor; nullopt when no tape has the key (the cursor does not move). For modes that
-  // do something else on a miss (auto mode records).
-  std::optional<ModeAnswer> FromTape(const SsmRequest& request);
+  // the key's cursor in `session` (null: the default session); nullopt when no tape has the key (the
+  // cursor does not move). For modes that do something else on a miss (auto mode records).
+  std::optional<ModeAnswer> FromTape(const SsmRequest& request, Session* session = nullptr);
 
   // The miss answer for `request` (also used by modes that fall back to replay rules).
   ModeAnswer Miss(const SsmRequest& request);
@@ -56,6 +60,7 @@ class ReplayMode : public Mode {
   TapePlayer* player_;
   CursorTable* cursors_;
   ReplayOptions options_;
+  SessionRegistry* sessions_;
 };
 
 // The answer for entry `interaction` of a tape: its status, headers and body, exactly.

@@ -1,6 +1,7 @@
 #include "proxy/replay/cursor_table.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <functional>
 #include <new>
@@ -15,15 +16,30 @@ Result<ReplayOrder> ParseReplayOrder(const std::string& text) {
 
 const char* ReplayOrderName(ReplayOrder order) { return order == ReplayOrder::kLast ? "last" : "sequence"; }
 
+CursorStep StepOf(uint64_t call, size_t tape_size, ReplayOrder order) {
+  CursorStep step;
+  step.call = call;
+  size_t last = tape_size == 0 ? 0 : tape_size - 1;
+  step.index = order == ReplayOrder::kLast ? last : (call < last ? static_cast<size_t>(call) : last);
+  return step;
+}
+
+int64_t SystemMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 struct CursorTable::Cursor {
   std::atomic<uint64_t> calls{0};  // since the key's last reset
+  int64_t first_call_ms = 0;       // when the first of them came
   uint32_t size = 0;               // of the key, whose bytes follow
 
   std::string_view key() const { return {reinterpret_cast<const char*>(this + 1), size}; }
 
-  static Cursor* New(std::string_view key) {
+  static Cursor* New(std::string_view key, int64_t now_ms) {
     void* memory = ::operator new(sizeof(Cursor) + key.size());
     auto* cursor = new (memory) Cursor;
+    cursor->first_call_ms = now_ms;
     cursor->size = static_cast<uint32_t>(key.size());
     std::memcpy(reinterpret_cast<char*>(cursor + 1), key.data(), key.size());
     return cursor;
@@ -59,7 +75,7 @@ CursorTable::Slot* CursorTable::Find(Shard& shard, uint64_t hash, std::string_vi
   }
 }
 
-CursorTable::Slot* CursorTable::Add(Shard& shard, uint64_t hash, std::string_view encoded) {
+CursorTable::Slot* CursorTable::Add(Shard& shard, uint64_t hash, std::string_view encoded, int64_t now_ms) {
   if ((shard.used + 1) * 2 > shard.slots.size()) {  // grow: twice the slots, every cursor placed again
     std::vector<Slot> old(std::max<size_t>(16, shard.slots.size() * 2));
     old.swap(shard.slots);
@@ -74,7 +90,7 @@ CursorTable::Slot* CursorTable::Add(Shard& shard, uint64_t hash, std::string_vie
   const size_t mask = shard.slots.size() - 1;
   size_t i = HomeOf(hash, mask);
   while (shard.slots[i].cursor != nullptr) i = (i + 1) & mask;
-  shard.slots[i] = Slot{hash, Cursor::New(encoded)};
+  shard.slots[i] = Slot{hash, Cursor::New(encoded, now_ms)};
   ++shard.used;
   return &shard.slots[i];
 }
@@ -110,24 +126,26 @@ CursorStep CursorTable::Next(const TapeKey& key, size_t tape_size, ReplayOrder o
   const uint64_t hash = HashOf(encoded);
   Shard& shard = ShardFor(hash);
   uint64_t call = 0;
+  int64_t first_call_ms = 0;
   bool counted = false;
   {
     ReaderLock lock(&shard.mu);
     if (Slot* slot = Find(shard, hash, encoded)) {
       call = slot->cursor->calls.fetch_add(1, std::memory_order_relaxed);
+      first_call_ms = slot->cursor->first_call_ms;
       counted = true;
     }
   }
   if (!counted) {  // the key's first call since a reset
+    const int64_t now_ms = clock_();
     WriterLock lock(&shard.mu);
     Slot* slot = Find(shard, hash, encoded);
-    if (slot == nullptr) slot = Add(shard, hash, encoded);
+    if (slot == nullptr) slot = Add(shard, hash, encoded, now_ms);
     call = slot->cursor->calls.fetch_add(1, std::memory_order_relaxed);
+    first_call_ms = slot->cursor->first_call_ms;
   }
-  CursorStep step;
-  step.call = call;
-  size_t last = tape_size == 0 ? 0 : tape_size - 1;
-  step.index = order == ReplayOrder::kLast ? last : (call < last ? static_cast<size_t>(call) : last);
+  CursorStep step = StepOf(call, tape_size, order);
+  step.first_call_ms = first_call_ms;
   return step;
 }
 

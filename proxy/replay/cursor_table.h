@@ -12,8 +12,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <atomic>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "proxy/replay/writer_first_mutex.h"
@@ -31,11 +33,20 @@ const char* ReplayOrderName(ReplayOrder order);
 struct CursorStep {
   size_t index = 0;   // entry of the tape to answer
   uint64_t call = 0;  // how many calls for this key came before this one (since the last reset)
+  int64_t first_call_ms = 0;  // when the key's first call (since the last reset) came: for --shift-times
 };
+
+// The step of the call that `call` calls came before, on a tape of `tape_size` entries.
+CursorStep StepOf(uint64_t call, size_t tape_size, ReplayOrder order);
+
+// Wall-clock time, Unix epoch milliseconds; injectable for tests.
+using MillisClock = std::function<int64_t()>;
+int64_t SystemMillis();
 
 class CursorTable {
  public:
-  CursorTable() = default;
+  // `clock` stamps each key's first call.
+  explicit CursorTable(MillisClock clock = SystemMillis) : clock_(std::move(clock)) {}
   CursorTable(const CursorTable&) = delete;
   CursorTable& operator=(const CursorTable&) = delete;
   ~CursorTable();
@@ -78,11 +89,12 @@ class CursorTable {
   // The slot of `encoded` (which hashes to `hash`), or null.
   static Slot* Find(Shard& shard, uint64_t hash, std::string_view encoded) REQUIRES_SHARED(shard.mu);
   // Adds a cursor for `encoded`, which has none.
-  static Slot* Add(Shard& shard, uint64_t hash, std::string_view encoded) REQUIRES(shard.mu);
+  static Slot* Add(Shard& shard, uint64_t hash, std::string_view encoded, int64_t now_ms) REQUIRES(shard.mu);
   // Removes the cursor in `slot`, or every cursor.
   static void Remove(Shard& shard, Slot* slot) REQUIRES(shard.mu);
   static void RemoveAll(Shard& shard) REQUIRES(shard.mu);
 
+  const MillisClock clock_;
   mutable std::array<Shard, kShards> shards_;
 };
 

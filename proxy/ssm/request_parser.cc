@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "proxy/ssm/flat_json_object.h"
+#include "proxy/ssm/session_name.h"
 #include "proxy/ssm/ssm_actions.h"
 #include "store/canonical_json.h"
 
@@ -105,14 +106,14 @@ namespace {
 // with `*action` set to the action the call names.
 std::optional<ParsedRequest> CheckEnvelope(std::string_view method, std::string_view path, const HeaderList& headers,
                                            size_t body_size, size_t max_body, std::string* action) {
-  if (path != "/") {
+  if (path != "/" && !SessionOfPath(path)) {
     return Fail(404, "NotFoundException",
-                "No such path '" + Clip(path) + "': the SSM API is served at POST / (admin endpoints " +
-                    "under /__replay/)");
+                "No such path '" + Clip(path) + "': the SSM API is served at POST / and POST /session/NAME " +
+                    "(admin endpoints under /__replay/)");
   }
   if (method != "POST") {
     return Fail(405, "MethodNotAllowedException",
-                "Method " + Clip(method, 16) + " is not allowed on /: SSM calls are POST / with " +
+                "Method " + Clip(method, 16) + " is not allowed on " + Clip(path) + ": SSM calls are POST / with " +
                     "X-Amz-Target: AmazonSSM.<Action>");
   }
   if (body_size > max_body) {
@@ -173,7 +174,7 @@ bool ReadBody(const std::string& action, const std::string& body, ParsedBody* ou
 }  // namespace
 
 ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, HeaderList headers,
-                              std::string body, size_t max_body) {
+                              std::string body, size_t max_body, bool session_from_access_key) {
   std::string action;
   if (std::optional<ParsedRequest> refused = CheckEnvelope(method, path, headers, body.size(), max_body, &action)) {
     return std::move(*refused);
@@ -181,14 +182,17 @@ ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, He
   ParsedBody parsed;
   ParsedRequest out;
   AwsError error;
-  if (!ReadBody(action, body, &parsed, &error)) {
+  std::optional<std::string> session =
+      SessionOfRequest(headers, SessionSources{SessionOfPath(path), session_from_access_key}, &error);
+  if (!session || !ReadBody(action, body, &parsed, &error)) {
     out.error = std::move(error);
     out.action = std::move(action);
     return out;
   }
   out.action = action;
   out.request = SsmRequest{std::move(action),    std::move(body),         std::move(parsed.canonical),
-                           std::move(headers),   std::move(*parsed.key), std::move(parsed.json)};
+                           std::move(headers),   std::move(*parsed.key), std::move(*session),
+                           std::move(parsed.json)};
   return out;
 }
 

@@ -32,16 +32,20 @@ struct ParsedRequest {
   bool ok() const { return request.has_value(); }
 };
 
-// POST / with X-Amz-Target: AmazonSSM.<Action> and a JSON object body. Errors, in the order checked:
+// POST / (or POST /session/NAME[/], proxy/ssm/session_name.h) with X-Amz-Target: AmazonSSM.<Action>
+// and a JSON object body. Errors, in the order checked:
 //   other path: 404 NotFoundException;  other method on /: 405 MethodNotAllowedException;
 //   body over `max_body` bytes: 413 RequestEntityTooLargeException;
 //   missing/unknown X-Amz-Target: 400 UnknownOperationException;
+//   a session name breaking the rule: 400 ValidationException;
 //   body not a JSON object, or a key field of the wrong type: 400 SerializationException;
 //   a key field holding a NUL byte: 400 ValidationException.
 // Matching uses the body alone: Authorization, X-Amz-Date, X-Amz-Security-Token, User-Agent and
 // amz-sdk-* headers never influence the key. `headers` is kept in the request (never log it).
+// `session_from_access_key`: serve --session-from-access-key.
 ParsedRequest ParseSsmRequest(std::string_view method, std::string_view path, HeaderList headers,
-                              std::string body, size_t max_body = kDefaultMaxBody);
+                              std::string body, size_t max_body = kDefaultMaxBody,
+                              bool session_from_access_key = false);
 
 // The tape key of a call: GetCommandInvocation keys on (CommandId, InstanceId, PluginName) with an
 // absent (or null) PluginName distinct from any string; missing ids key as empty strings (such a

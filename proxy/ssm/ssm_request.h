@@ -20,6 +20,9 @@ struct SsmRequest {
   HeaderList headers;
   TapeKey key;                 // the tape this call plays from or records to
 
+  // The session whose timeline the call walks (proxy/ssm/session_name.h); empty: the default session.
+  std::string session;
+
   // The body as a JSON object, parsed on first use: a replay hit never needs it (validating a miss
   // does), and the bodies pollers send are read without a DOM (proxy/ssm/flat_json_object.h). Not
   // thread-safe, like the rest of a request: it belongs to the thread handling it.

@@ -1,0 +1,77 @@
+# bench/run.sh sessions (issue 13): replay with sessions, sourced by bench/run.sh.
+#
+# One replay server over the bench tape (--order last: every call a hit, same bytes). In the same
+# rounds, in rotated order: the default session (no header), one named session, and 1,000 named
+# sessions with requests spread over them at random (bench/sessions.lua). Then memory per live
+# session: RssAnon of a fresh server before and after 10,000 sessions are started, each with a cursor.
+bench_sessions() {
+  local w=$BENCH_WORK/sessions
+  rm -rf "$w" && mkdir -p "$w"
+  BENCH_LOG=$w/wrk.log
+  : >"$BENCH_LOG"
+  python3 bench/make_bench_tape.py "$w" >/dev/null
+  "$BIN" import --store "$w/store" "$w/tapes" >>"$BENCH_LOG" 2>&1 || die "import failed (see $BENCH_LOG)"
+  # shellcheck disable=SC1091 # written by make_bench_tape.py just above
+  set -a && source "$w/key.env" && set +a
+
+  start_server replay "$w" "$BIN" serve --mode replay --order last --store "$w/store" --listen 127.0.0.1:0 \
+    --log-level "$LOG_LEVEL"
+  local port=$SERVER_PORT pid=$SERVER_PID url="http://127.0.0.1:$SERVER_PORT/"
+  local -A args_of=([default]="-s bench/gcinv.lua $url" [1-session]="-s bench/sessions.lua $url -- 1"
+    [1000-sessions]="-s bench/sessions.lua $url -- 1000")
+  local kinds=(default 1-session 1000-sessions) kind
+  for kind in "${kinds[@]}"; do
+    # shellcheck disable=SC2086 # the args are words
+    run_wrk "warm-up $kind" -t"$THREADS" -c"$CONNECTIONS" -d2s ${args_of[$kind]}
+  done
+  local -A rps=() p99s=() cpu=() reqs=()
+  local rows=() bad=0 round before
+  for round in $(seq "$ROUNDS"); do
+    for kind in $(rotated "$round" "${kinds[@]}"); do
+      before=$(cpu_ticks "$pid")
+      # shellcheck disable=SC2086
+      run_wrk "round $round $kind" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" ${args_of[$kind]}
+      rps[$kind]+="$WRK_RPS " p99s[$kind]+="$WRK_P99 "
+      rows+=("$(printf '%-6s %-14s %12s %10s %10s' "$round" "$kind" "$WRK_RPS" "$WRK_P50" "$WRK_P99")")
+      cpu[$kind]=$((${cpu[$kind]:-0} + $(cpu_ticks "$pid") - before))
+      reqs[$kind]=$((${reqs[$kind]:-0} + WRK_REQUESTS))
+      bad=$((bad + WRK_NON2XX + WRK_ERRORS))
+    done
+  done
+  local live
+  live=$(curl -sS "${url}__replay/metrics" | awk '$1 == "ssm_replay_sessions_live" {print $2}')
+  stop_all
+
+  # Memory: a fresh server, 10,000 sessions started (each with one cursor), RssAnon before and after.
+  start_server memory "$w" "$BIN" serve --mode replay --order last --store "$w/store" --listen 127.0.0.1:0 \
+    --log-level warn
+  local mem_port=$SERVER_PORT mem_pid=$SERVER_PID
+  python3 bench/start_sessions.py "$mem_port" 100 0 || die "could not start the warm-up sessions"
+  local m0 m1
+  read -ra m0 <<<"$(proc_mem "$mem_pid")"
+  python3 bench/start_sessions.py "$mem_port" 10000 100 || die "could not start 10,000 sessions"
+  read -ra m1 <<<"$(proc_mem "$mem_pid")"
+  stop_all
+
+  header "sessions (issue 13)"
+  printf 'replay --order last, one ~%s-byte answer; wrk -t%s -c%s -d%ss keep-alive; server log level %s\n' \
+    "$(wc -c <"$w/body.json")" "$THREADS" "$CONNECTIONS" "$DURATION" "$LOG_LEVEL"
+  printf '%-6s %-14s %12s %10s %10s\n' round sessions req/s p50_us p99_us
+  printf '%s\n' "${rows[@]}"
+  local r_def r_one r_many c
+  r_def=$(median_of "${rps[default]}") r_one=$(median_of "${rps[1-session]}") r_many=$(median_of "${rps[1000-sessions]}")
+  for kind in "${kinds[@]}"; do
+    c=$(calc "${cpu[$kind]} * 1e6 / $CLK_TCK / ${reqs[$kind]}" 1)
+    printf 'median %-14s req/s %s  p99 %s us  CPU/request %s us\n' "$kind" "$(median_of "${rps[$kind]}")" \
+      "$(median_of "${p99s[$kind]}")" "$c"
+  done
+  printf '1000 sessions / 1 session: req/s %s (target >= 0.90: %s), p99 %s; 1 session / default: req/s %s\n' \
+    "$(calc "$r_many / $r_one" 3)" "$(verdict "$r_many / $r_one >= 0.90")" \
+    "$(calc "$(median_of "${p99s[1000-sessions]}") / $(median_of "${p99s[1-session]}")" 2)" \
+    "$(calc "$r_one / $r_def" 3)"
+  printf 'sessions live after the rounds: %s; non-2xx or socket errors: %s\n' "$live" "$bad"
+  printf 'memory: RssAnon %s KiB with 100 sessions, %s KiB with 10,100: %s bytes per live session\n' \
+    "${m0[2]}" "${m1[2]}" "$(calc "(${m1[2]} - ${m0[2]}) * 1024 / 10000" 0)"
+  printf 'reproduce: LOG_LEVEL=%s DURATION=%s ROUNDS=%s BUILD_DIR=%s bash bench/run.sh sessions   (raw wrk output: %s)\n' \
+    "$LOG_LEVEL" "$DURATION" "$ROUNDS" "$BUILD_DIR" "$BENCH_LOG"
+}
