@@ -49,6 +49,15 @@ TEST_CASE("the access log writes at info and stays silent above it", "[access_lo
   CHECK(out.str() == FormatAccessEntry(entry) + "\n");
 }
 
+TEST_CASE("an access line names a named session, never the default one", "[access_log][session]") {
+  AccessEntry entry{"POST", "/session/t-1", "ListCommands", nullptr, Outcome::kHit, 200, 4};
+  CHECK_FALSE(nlohmann::json::parse(FormatAccessEntry(entry)).contains("session"));
+  entry.session = "t-1";
+  std::string line = FormatAccessEntry(entry);
+  CHECK(nlohmann::json::parse(line)["session"] == "t-1");
+  CHECK(line.find(R"("path":"/session/t-1","session":"t-1","status":200)") != std::string::npos);  // keys sorted
+}
+
 TEST_CASE("an access line names the step of the tape that answered", "[access_log]") {
   TapeKey key = TapeKey::ForInvocation("c", "i-1", std::nullopt).value();
   AccessEntry entry{"POST", "/", "GetCommandInvocation", &key, Outcome::kHit, 200, 9};

@@ -5,7 +5,9 @@
 #include <thread>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
+#include "proxy/replay/session_registry.h"
 #include "proxy/ssm/request_parser.h"
 #include "store/tape_store.h"
 #include "tests/test_util.h"
@@ -307,6 +309,74 @@ TEST_CASE("parallel waiters on different instances each see their own sequence",
   }
   for (auto& t : threads) t.join();
   CHECK(wrong == 0);
+}
+
+// The Status (or error type) of each answer to `n` calls of `request` in `mode`.
+std::vector<std::string> Outcomes(ReplayMode& mode, const SsmRequest& request, int n) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    ModeAnswer answer = mode.Handle(request);
+    REQUIRE(answer.outcome == Outcome::kHit);
+    auto body = nlohmann::json::parse(answer.response.body);
+    out.push_back(body.contains("Status") ? body["Status"] : body["__type"]);
+  }
+  return out;
+}
+
+TEST_CASE("polls: collapse serves each run of outcomes once, final the terminal answer", "[replay][polls]") {
+  MapPlayer player;
+  TapeKey key = Invocation().key;
+  player.Put(key, {NotYet(), NotYet(), Answer("Pending"), Answer("InProgress"), Answer("InProgress"),
+                   Answer("InProgress"), Answer("Success")});
+  CursorTable cursors;
+  ReplayOptions options;
+  options.polls = PollPolicy::kCollapse;
+  ReplayMode collapse(&player, &cursors, options);
+  CHECK(Outcomes(collapse, Invocation(), 6) ==
+        std::vector<std::string>{"InvocationDoesNotExist", "Pending", "InProgress", "Success", "Success", "Success"});
+  ModeAnswer again = collapse.Handle(Invocation());
+  CHECK(again.response.body == player.tapes.begin()->second.interactions.back().response_body);  // recorded bytes
+  CHECK(again.step == 7);
+  CHECK(again.steps == 7);
+
+  // Per session: final in one, recorded in another, on the same server.
+  SessionRegistry sessions(SessionLimits{}, SessionSettings{});
+  sessions.Configure("fin", SessionSettings{PollPolicy::kFinal, false});
+  ReplayMode replay(&player, &cursors, ReplayOptions{}, &sessions);
+  SsmRequest in_final = Invocation(), in_recorded = Invocation();
+  in_final.session = "fin";
+  in_recorded.session = "rec";
+  CHECK(Outcomes(replay, in_final, 2) == std::vector<std::string>{"Success", "Success"});
+  CHECK(Outcomes(replay, in_recorded, 3) ==
+        std::vector<std::string>{"InvocationDoesNotExist", "InvocationDoesNotExist", "Pending"});
+}
+
+TEST_CASE("shift-times moves the dates by the session's first call minus the tape's recorded time", "[replay][polls]") {
+  MapPlayer player;
+  TapeKey key = Invocation().key;
+  Interaction first = Answer("InProgress"), last = Answer("Success");
+  first.recorded_at_ms = 1'790'000'000'000;
+  last.recorded_at_ms = 1'790'000'005'000;
+  first.response_body = R"({"Status":"InProgress","ExecutionStartDateTime":"2026-09-21T14:13:20.000Z"})";
+  last.response_body = R"({"Status":"Success","ExecutionStartDateTime":"2026-09-21T14:13:20.000Z",)"
+                       R"("ExecutionEndDateTime":"2026-09-21T14:13:25.000Z"})";
+  player.Put(key, {first, last});
+  int64_t now = 1'800'000'000'000;
+  SessionRegistry sessions(SessionLimits{}, SessionSettings{PollPolicy::kRecorded, true}, [&now] { return now; });
+  ReplayMode replay(&player, nullptr, ReplayOptions{}, &sessions);
+  SsmRequest request = Invocation();
+  request.session = "s";
+  // 10,000,000 s later: 2026-09-21T14:13:20Z + 10^7 s = 2027-01-15T08:00:00Z.
+  CHECK(replay.Handle(request).response.body ==
+        R"({"Status":"InProgress","ExecutionStartDateTime":"2027-01-15T08:00:00.000Z"})");
+  now += 60'000;  // the offset stays the session's first call's
+  CHECK(replay.Handle(request).response.body ==
+        R"({"Status":"Success","ExecutionStartDateTime":"2027-01-15T08:00:00.000Z",)"
+        R"("ExecutionEndDateTime":"2027-01-15T08:00:05.000Z"})");
+  // Off: byte-identical.
+  request.session = "off";
+  sessions.Configure("off", SessionSettings{});
+  CHECK(replay.Handle(request).response.body == first.response_body);
 }
 
 }  // namespace

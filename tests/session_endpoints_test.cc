@@ -142,7 +142,7 @@ TEST_CASE("POST /__replay/sessions creates or configures a session", "[admin][se
         nlohmann::json::parse(R"({"name":"t1","polls":"final","shiftTimes":false})"));
   CHECK(parts.Json(Admin("POST", "/__replay/sessions", R"({"name":"t1","shiftTimes":true})")) ==
         nlohmann::json::parse(R"({"name":"t1","polls":"final","shiftTimes":true})"));
-  CHECK(parts.sessions->Find("t1")->settings().polls == "final");
+  CHECK(parts.sessions->Find("t1")->settings().polls == PollPolicy::kFinal);
   for (const char* bad : {R"({"polls":"final"})", R"({"name":"a b"})", R"({"name":"t","polls":"fast"})",
                           R"({"name":"t","shiftTimes":"yes"})", R"({"name":"t","speed":1})", "[1]", "{",
                           R"({"name":"default","polls":"final"})"}) {

@@ -124,20 +124,20 @@ TEST_CASE("a session's first call on a tape is stamped, for shift-times", "[sess
 
 TEST_CASE("settings: defaults on first use, configured per session", "[session]") {
   SessionSettings defaults;
-  defaults.polls = "collapse";
+  defaults.polls = PollPolicy::kCollapse;
   SessionRegistry registry(Limits(2, 60000), defaults);
-  CHECK(registry.Use("a").value()->settings().polls == "collapse");
+  CHECK(registry.Use("a").value()->settings().polls == PollPolicy::kCollapse);
   SessionSettings final_polls;
-  final_polls.polls = "final";
+  final_polls.polls = PollPolicy::kFinal;
   final_polls.shift_times = true;
   std::shared_ptr<Session> b = registry.Configure("b", final_polls).value();
-  CHECK(b->settings().polls == "final");
+  CHECK(b->settings().polls == PollPolicy::kFinal);
   CHECK(registry.Use("b").value()->settings().shift_times);
   CHECK_FALSE(registry.Configure("c", final_polls).ok());  // over max-sessions
   std::vector<SessionInfo> listed = registry.List();
   REQUIRE(listed.size() == 2);
   CHECK(listed[0].name == "a");
-  CHECK(listed[1].settings.polls == "final");
+  CHECK(listed[1].settings.polls == PollPolicy::kFinal);
 }
 
 TEST_CASE("a session remembers the tapes it recorded on, once each", "[session]") {

@@ -144,6 +144,8 @@ ServeSettings CheckSettings(const ServeArgs& args) {
   settings.faults = OrFail(ParseFaultArgs(args.faults, args.mode));
   settings.session_limits = SessionLimitsOf(args.sessions);
   settings.session_defaults = OrFail(SessionDefaultsOf(args.sessions));
+  settings.replay.polls = settings.session_defaults.polls;
+  settings.replay.shift_times = settings.session_defaults.shift_times;
   // Credentials, region and upstream are checked here, so serve fails without creating a store; exit 2:
   // the set-up (credentials, region, an option) needs fixing before serve can start.
   if (IsForwardingMode(args.mode)) {
@@ -236,8 +238,10 @@ void RunServe(const ServeArgs& args) {
   // Tests and scripts read the port from this line (with --listen HOST:0).
   std::printf("listening on %s\n", actual.ToString().c_str());
   std::fflush(stdout);
-  spdlog::info("serving {} in {} mode (order {}, latency {}) on {}", args.store, stack.mode->name(),
-               ReplayOrderName(settings.replay.order), settings.replay.latency.ToString(), actual.ToString());
+  spdlog::info("serving {} in {} mode (order {}, latency {}, polls {}{}) on {}", args.store, stack.mode->name(),
+               ReplayOrderName(settings.replay.order), settings.replay.latency.ToString(),
+               PollPolicyName(settings.replay.polls), settings.replay.shift_times ? ", dates shifted" : "",
+               actual.ToString());
   if (args.print_example) PrintExample(*stack.store, actual.host, actual.port);
 
   Status run = server.Run();

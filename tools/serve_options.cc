@@ -40,8 +40,10 @@ SessionLimits SessionLimitsOf(const SessionArgs& args) {
 }
 
 Result<SessionSettings> SessionDefaultsOf(const SessionArgs& args) {
+  Result<PollPolicy> polls = ParsePollPolicy(args.polls);
+  if (!polls.ok()) return polls.status();
   SessionSettings settings;
-  settings.polls = args.polls;
+  settings.polls = polls.value();
   settings.shift_times = args.shift_times;
   return settings;
 }

@@ -24,18 +24,19 @@ struct AccessEntry {
   std::string_view method;
   std::string_view path;
   std::string_view action;      // empty when the request named no known action
-  std::string_view session;     // the request's session; empty: the default session (not logged)
   const TapeKey* key = nullptr;  // the tape it played from; null when it got no key. Not owned.
   Outcome outcome = Outcome::kError;
   int status = 0;  // 0: the connection was dropped without an answer
   int64_t micros = 0;
   size_t step = 0;   // which entry of the tape answered, from 1; 0: no tape entry did
   size_t steps = 0;  // the tape's length, when step > 0
+  std::string_view session = {};  // the request's session; empty: the default session (not logged)
 };
 
 // {"action":...,"key":...,"method":...,"outcome":...,"path":...,"session":...,"status":...,"step":...,
 // "steps":...,"us":...}: keys sorted, one line, invalid UTF-8 replaced by U+FFFD; "session" only for a
-// named session, "step" and "steps" only when a tape entry answered. The key is described in SSM terms (TapeKey::Describe).
+// named session, "step" and "steps" only when a tape entry answered. The key is described in SSM terms
+// (TapeKey::Describe).
 std::string FormatAccessEntry(const AccessEntry& entry);
 // The same, appended to `out`.
 void AppendAccessEntry(std::string* out, const AccessEntry& entry);

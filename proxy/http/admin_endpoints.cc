@@ -121,9 +121,8 @@ Answer AdminEndpoints::Metrics(const httplib::Request& req) const {
 Answer AdminEndpoints::Reset(const httplib::Request& req) const {
   if (req.method != "POST") return WrongMethod("POST", "/__replay/reset");
   SessionCursors cursors;
-  if (std::optional<Answer> refused = sessions_.CursorsOf(Param(req, "Session").value_or(kDefaultSessionName), &cursors)) {
-    return std::move(*refused);
-  }
+  const std::string session = Param(req, "Session").value_or(kDefaultSessionName);
+  if (std::optional<Answer> refused = sessions_.CursorsOf(session, &cursors)) return std::move(*refused);
   ResetParams params(req);
   if (params.all()) {
     size_t rewound = cursors.ResetAll();

@@ -15,10 +15,10 @@
 namespace ssm {
 namespace {
 
-bool IsPollsName(const std::string& text) { return text == "recorded" || text == "collapse" || text == "final"; }
-
 nlohmann::json SettingsJson(const std::string& name, const SessionSettings& settings) {
-  return {{"name", DisplaySessionName(name)}, {"polls", settings.polls}, {"shiftTimes", settings.shift_times}};
+  return {{"name", DisplaySessionName(name)},
+          {"polls", PollPolicyName(settings.polls)},
+          {"shiftTimes", settings.shift_times}};
 }
 
 nlohmann::json InfoJson(const SessionInfo& info) {
@@ -37,7 +37,8 @@ SessionInfo InfoOf(const Session& session) {
 
 AdminAnswer NoSession(const std::string& name) {
   return ErrorAnswer(404, "ResourceNotFoundException",
-                     "No live session '" + name + "': it was never used, was deleted, or expired (serve --session-ttl)");
+                     "No live session '" + name +
+                         "': it was never used, was deleted, or expired (serve --session-ttl)");
 }
 
 AdminAnswer BadBody(std::string message) {
@@ -51,10 +52,10 @@ std::optional<AdminAnswer> ReadSettings(const nlohmann::json& body, SessionSetti
   for (const auto& [member, value] : body.items()) {
     if (member == "name") continue;
     if (member == "polls") {
-      if (!value.is_string() || !IsPollsName(value.get<std::string>())) {
-        return BadBody("polls must be \"recorded\", \"collapse\" or \"final\"");
-      }
-      settings->polls = value.get<std::string>();
+      Result<PollPolicy> polls = value.is_string() ? ParsePollPolicy(value.get<std::string>())
+                                                   : Status::InvalidArgument("polls must be a string");
+      if (!polls.ok()) return BadBody(polls.status().message());
+      settings->polls = polls.value();
     } else if (member == "shiftTimes") {
       if (!value.is_boolean()) return BadBody("shiftTimes must be true or false");
       settings->shift_times = value.get<bool>();

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "proxy/modes/session_use.h"
+#include "proxy/replay/time_shift.h"
 #include "proxy/ssm/aws_error.h"
 #include "proxy/ssm/ssm_validation.h"
 
@@ -74,29 +75,67 @@ ModeAnswer ReplayMode::Handle(const SsmRequest& request) {
   return answer ? std::move(*answer) : Miss(request);
 }
 
-std::optional<ModeAnswer> ReplayMode::FromTape(const SsmRequest& request, Session* session) {
-  // The cursor steps once the tape's length is known, and only the entry it points at is decoded.
-  Result<PlayedEntry> played = player_->Play(request.key, [&](size_t length) {
-    CursorStep step = session ? session->Next(request.key, length, options_.order)
-                              : cursors_->Next(request.key, length, options_.order);
-    return step.index;
-  });
+namespace {
+
+// The answer when the store fails to give the tape of `request`.
+ModeAnswer StoreFailed(const SsmRequest& request, const Status& status) {
   ModeAnswer answer;
-  if (!played.ok()) {
-    if (played.status().IsNotFound()) return std::nullopt;
-    answer.outcome = Outcome::kError;
-    answer.response = AwsError{500, "InternalServerError",
-                               "ssm-replay could not read the tape for " + request.key.Describe() + ": " +
-                                   played.status().ToString() + " (run `ssm-replay verify --store DIR`)"}
-                          .ToResponse();
-    return answer;
-  }
-  const Interaction& entry = *played->entry;
+  answer.outcome = Outcome::kError;
+  answer.response = AwsError{500, "InternalServerError",
+                             "ssm-replay could not read the tape for " + request.key.Describe() + ": " +
+                                 status.ToString() + " (run `ssm-replay verify --store DIR`)"}
+                        .ToResponse();
+  return answer;
+}
+
+// The answer of entry `index` of a tape of `length` entries.
+ModeAnswer Hit(const Interaction& entry, size_t index, size_t length, const LatencyPolicy& latency) {
+  ModeAnswer answer;
   answer.outcome = Outcome::kHit;
   answer.response = RecordedResponse(entry);
-  answer.delay_us = options_.latency.DelayFor(entry);
-  answer.step = played->index + 1;
-  answer.steps = played->length;
+  answer.delay_us = latency.DelayFor(entry);
+  answer.step = index + 1;
+  answer.steps = length;
+  return answer;
+}
+
+}  // namespace
+
+std::optional<ModeAnswer> ReplayMode::FromTape(const SsmRequest& request, Session* session) {
+  const SessionSettings settings =
+      session ? session->settings() : SessionSettings{options_.polls, options_.shift_times};
+  if (settings.shift_times || PolicyForTape(settings.polls, request.key) != PollPolicy::kRecorded) {
+    return FromWholeTape(request, session, settings.polls, settings.shift_times);
+  }
+  // The cursor steps once the tape's length is known, and only the entry it points at is decoded.
+  Result<PlayedEntry> played =
+      player_->Play(request.key, [&](size_t length) { return Step(request, session, length).index; });
+  if (!played.ok()) {
+    if (played.status().IsNotFound()) return std::nullopt;
+    return StoreFailed(request, played.status());
+  }
+  return Hit(*played->entry, played->index, played->length, options_.latency);
+}
+
+std::optional<ModeAnswer> ReplayMode::FromWholeTape(const SsmRequest& request, Session* session, PollPolicy polls,
+                                                    bool shift_times) {
+  Result<std::shared_ptr<const Tape>> found = player_->Find(request.key);
+  if (!found.ok()) {
+    if (found.status().IsNotFound()) return std::nullopt;
+    return StoreFailed(request, found.status());
+  }
+  const Tape& tape = *found.value();
+  const size_t length = tape.interactions.size();
+  const CursorStep step = Step(request, session, length);
+  const size_t index =
+      options_.order == ReplayOrder::kLast ? length - 1 : PollPlan::ForTape(polls, tape).EntryFor(step.call);
+  ModeAnswer answer = Hit(tape.interactions[index], index, length, options_.latency);
+  if (shift_times) {
+    // One offset per tape and session: the tape's first answer moves to the session's first call on it.
+    if (std::optional<int64_t> recorded = RecordedTimeMs(tape.interactions.front())) {
+      answer.response.body = ShiftTimes(answer.response.body, step.first_call_ms - *recorded);
+    }
+  }
   return answer;
 }
 

@@ -12,6 +12,7 @@
 
 #include "proxy/replay/cursor_table.h"
 #include "proxy/modes/mode.h"
+#include "proxy/replay/poll_plan.h"
 #include "proxy/replay/session.h"
 #include "proxy/replay/session_registry.h"
 #include "proxy/replay/tape_player.h"
@@ -35,6 +36,9 @@ struct ReplayOptions {
   ReplayOrder order = ReplayOrder::kSequence;
   LatencyPolicy latency;
   size_t nearest_keys = 5;  // how many nearest keys a miss message lists
+  // The default session's --polls and --shift-times (a named session has its own settings).
+  PollPolicy polls = PollPolicy::kRecorded;
+  bool shift_times = false;
 };
 
 class ReplayMode : public Mode {
@@ -57,6 +61,15 @@ class ReplayMode : public Mode {
   ModeAnswer Miss(const SsmRequest& request);
 
  private:
+  // FromTape when polls are planned or dates shifted: reads the whole tape (the plan needs every
+  // entry's outcome, the shift the first entry's time).
+  std::optional<ModeAnswer> FromWholeTape(const SsmRequest& request, Session* session, PollPolicy polls,
+                                          bool shift_times);
+  CursorStep Step(const SsmRequest& request, Session* session, size_t length) {
+    return session ? session->Next(request.key, length, options_.order)
+                   : cursors_->Next(request.key, length, options_.order);
+  }
+
   TapePlayer* player_;
   CursorTable* cursors_;
   ReplayOptions options_;

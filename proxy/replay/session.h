@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "proxy/replay/cursor_table.h"
+#include "proxy/replay/poll_plan.h"
 #include "store/port/mutex.h"
 #include "store/port/thread_annotations.h"
 #include "store/tape_key.h"
@@ -25,8 +26,8 @@ namespace ssm {
 
 // How a session replays. The server's flags give the defaults; POST /__replay/sessions changes them.
 struct SessionSettings {
-  std::string polls = "recorded";  // recorded, collapse or final (serve --polls)
-  bool shift_times = false;        // serve --shift-times
+  PollPolicy polls = PollPolicy::kRecorded;  // serve --polls
+  bool shift_times = false;                  // serve --shift-times
 };
 
 class Session {
