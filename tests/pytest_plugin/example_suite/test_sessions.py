@@ -1,5 +1,4 @@
 """The fixture itself: the environment it sets, the session it opens, reset(), a whole workflow."""
-import json
 import os
 
 import pytest
@@ -26,8 +25,7 @@ def test_reset_rewinds_the_session(ssm_replay, ssm):
 
 def test_send_command_then_wait(ssm):
     send = SEND_COMMAND_TAPES[0]
-    request = json.loads(json.dumps(send.key["request"]))
-    command = ssm.client.send_command(**request)["Command"]
+    command = ssm.client.send_command(**send.key["request"])["Command"]
     assert command["CommandId"] == NGINX.key["CommandId"]
     assert ssm.wait(NGINX, CommandId=command["CommandId"], InstanceId=command["InstanceIds"][0])
     assert ssm.answers == send.answers + NGINX.answers
