@@ -101,11 +101,12 @@ class _Run:
         self.mode = config.getoption("ssm_replay_mode")
         self.server = None
         if store:
-            self.server = Server(store, self.mode or "replay", binary=config.getoption("ssm_replay_bin"))
+            self.mode = self.mode or "replay"
+            self.server = Server(store, self.mode, binary=config.getoption("ssm_replay_bin"))
             url = self.server.url
         self.base_url = url.rstrip("/")
         self.admin = Admin(self.base_url)
-        if self.mode is None:
+        if self.mode is None:  # a running server: its own word
             self.mode = self.admin.health().get("mode", "replay")
 
     def stop(self):
