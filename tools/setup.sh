@@ -9,12 +9,16 @@ packages=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libre2-dev libconcurrentqueue-dev catch2
   python3 python3-pip wrk clang libclang-rt-14-dev ccache
   chromium chromium-driver python3-selenium
+  python3-pytest
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js (>= 20) and npm for the JS SDK v3 client of the end-to-end tests; a Node.js package that
+# bundles npm (e.g. NodeSource's) counts.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
@@ -33,4 +37,11 @@ if ((${#python_missing[@]})); then
   echo "setup: pip installing ${python_missing[*]}"
   python3 -m pip install --quiet --disable-pip-version-check "${python_missing[@]}" 2>/dev/null ||
     python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${python_missing[@]}"
+fi
+
+# The JS SDK v3 (@aws-sdk/client-ssm) for the end-to-end tests, at the version tests/e2e/js's lock names.
+js_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/e2e/js"
+if [ ! -d "$js_dir/node_modules/@aws-sdk/client-ssm" ]; then
+  echo "setup: npm installing the JS SDK v3 into tests/e2e/js"
+  npm ci --prefix "$js_dir" --no-audit --no-fund --silent
 fi
