@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import uuid
 
 from fixture_tapes import FixtureTape
 from harness import ReplayServer, aws_cli, run_tool, wait_until
@@ -84,10 +85,11 @@ def cli_waiter(url, command_id, timeout=240):
     return code, time.monotonic() - started, err
 
 
-def served_steps(server, session="default", sentinel_session="log-sentinel"):
-    """The steps (1-based tape entries) the server answered GetCommandInvocation with for `session`,
-    in order: all of them, because a sentinel call made after (which the log writes after every earlier
-    line) is waited for first."""
+def served_entries(server, session="default"):
+    """The access-log entries of the GetCommandInvocation calls the server answered for `session`, in
+    order: all of them, because a sentinel call made after (which the log writes after every earlier
+    line), in a session of its own, is waited for first."""
+    sentinel_session = f"log-sentinel-{uuid.uuid4()}"
     status, _, _ = server.call("ListCommands", {"MaxResults": 7}, {"X-Ssm-Replay-Session": sentinel_session})
     if status == 0:
         raise AssertionError("the sentinel call got no answer")
@@ -97,8 +99,13 @@ def served_steps(server, session="default", sentinel_session="log-sentinel"):
         return entries if any(e.get("session") == sentinel_session for e in entries) else None
 
     entries = wait_until(sentinel_logged, 10, "the sentinel call's access-log line")
-    return [e.get("step", 0) for e in entries
+    return [e for e in entries
             if e.get("action") == "GetCommandInvocation" and e.get("session", "default") == session]
+
+
+def served_steps(server, session="default"):
+    """The steps (1-based tape entries) served_entries answered with (0: a call no entry answered)."""
+    return [e.get("step", 0) for e in served_entries(server, session)]
 
 
 def states_of(tape, steps):
