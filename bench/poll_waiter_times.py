@@ -24,7 +24,13 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
 
 from harness import ReplayServer, aws_cli  # noqa: E402
-from waiter_tape import INSTANCE, WaiterTape, cli_waiter, served_entries, states_of  # noqa: E402
+from waiter_tape import (COLLAPSED, INSTANCE, RECORDED, WaiterTape, cli_waiter,  # noqa: E402
+                         served_entries, states_of)
+
+
+# The polls a waiter makes on the tape under each policy: served_entries waits for that many lines
+# (and shows any beyond).
+EXPECTED_POLLS = {"recorded": len(RECORDED), "collapse": len(COLLAPSED), "final": 1}
 
 
 def log_time(entry):
@@ -38,7 +44,7 @@ def run(tape, policy):
         code, seconds, err = cli_waiter(server.url, tape.command_id)
         if code != 0:
             print(f"{policy}: the waiter exited {code}: {err.strip()}", file=sys.stderr)
-        entries = served_entries(server)
+        entries = served_entries(server, "default", EXPECTED_POLLS[policy])
         polling = log_time(entries[-1]) - log_time(entries[0]) if entries else 0.0
         return code, seconds, polling, [e.get("step", 0) for e in entries]
 
