@@ -35,7 +35,7 @@ class PollsTest(WaiterTapeTest):
         server = self.serve("--polls", "collapse")
         code, seconds, err = cli_waiter(server.url, self.tape.command_id)
         self.assertEqual(code, 0, err)
-        steps = served_steps(server)
+        steps = served_steps(server, "default", len(COLLAPSED))
         self.assertEqual(steps, [1, 2, 4, 16])
         self.assertEqual(states_of(self.tape, steps), COLLAPSED)
         report("--polls collapse, aws ssm wait command-executed (4 polls)", seconds)
@@ -44,7 +44,7 @@ class PollsTest(WaiterTapeTest):
         server = self.serve("--polls", "final")
         code, seconds, err = cli_waiter(server.url, self.tape.command_id)
         self.assertEqual(code, 0, err)
-        steps = served_steps(server)
+        steps = served_steps(server, "default", 1)
         self.assertEqual(steps, [16], "final must not need a second poll")
         self.assertEqual(states_of(self.tape, steps), ["Success"])
         report("--polls final, aws ssm wait command-executed (1 poll)", seconds)
@@ -52,7 +52,7 @@ class PollsTest(WaiterTapeTest):
     def test_recorded_is_the_default_and_walks_every_entry(self):
         server = self.serve()
         self.boto3_waiter(server.url)
-        steps = served_steps(server)
+        steps = served_steps(server, "default", len(RECORDED))
         self.assertEqual(steps, list(range(1, 17)))
         self.assertEqual(states_of(self.tape, steps), RECORDED)
 
@@ -73,18 +73,18 @@ class PollsTest(WaiterTapeTest):
 
         code, seconds, err = cli_waiter(f"{server.url}/session/fast", self.tape.command_id)
         self.assertEqual(code, 0, err)
-        self.assertEqual(served_steps(server, "fast"), [16], "final must not need a second poll")
+        self.assertEqual(served_steps(server, "fast", 1), [16], "final must not need a second poll")
         report("session polls=final (path /session/fast), aws ssm wait command-executed", seconds)
 
         raw = []
         self.boto3_waiter(f"{server.url}/session/col", raw)
-        steps = served_steps(server, "col")
+        steps = served_steps(server, "col", len(COLLAPSED))
         self.assertEqual(states_of(self.tape, steps), COLLAPSED)
         self.assertEqual(raw, [self.tape.body_text(self.tape.invocation_data, s - 1) for s in steps])
 
         # The default session, on the same server, still sees every recorded answer.
         self.boto3_waiter(server.url)
-        self.assertEqual(states_of(self.tape, served_steps(server)), RECORDED)
+        self.assertEqual(states_of(self.tape, served_steps(server, "default", len(RECORDED))), RECORDED)
 
     def test_a_session_keeps_polls_while_other_fields_change(self):
         server = self.serve("--polls", "collapse")
@@ -115,7 +115,7 @@ class PollsTest(WaiterTapeTest):
             self.assertIn("collapse", error.get("message", ""), "the message names the valid values")
         # The server is unharmed.
         self.boto3_waiter(server.url)
-        self.assertEqual(states_of(self.tape, served_steps(server)), RECORDED)
+        self.assertEqual(states_of(self.tape, served_steps(server, "default", len(RECORDED))), RECORDED)
 
 
 if __name__ == "__main__":

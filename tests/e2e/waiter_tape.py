@@ -10,9 +10,10 @@ import subprocess
 import tempfile
 import time
 import unittest
+import uuid
 
 from fixture_tapes import FixtureTape
-from harness import ReplayServer, aws_cli, run_tool, wait_until
+from harness import ReplayServer, aws_cli, client_env, run_tool, wait_until
 from server_log import access_entries
 
 INSTANCE = "i-08b0130f3ddd5f444"
@@ -73,21 +74,34 @@ def _load(path):
 
 
 def cli_waiter(url, command_id, timeout=240):
-    """`aws ssm wait command-executed` (default delay 5 s, 20 attempts) against `url`: (exit code,
-    wall seconds, stderr)."""
+    """`aws ssm wait command-executed` (default delay 5 s, 20 attempts) against `url`, with the CLI's
+    default retries: the server closes a keep-alive connection idle for 5 s, the waiter's delay, so a
+    poll can meet its connection being closed, which the CLI as users run it retries (the request was
+    never read, so the server's sequence is unchanged). (exit code, wall seconds, stderr)."""
+    env = client_env()
+    del env["AWS_MAX_ATTEMPTS"]
     started = time.monotonic()
     try:
         code, _, err = aws_cli(url, "wait", "command-executed", "--command-id", command_id,
-                               "--instance-id", INSTANCE, timeout=timeout)
+                               "--instance-id", INSTANCE, env=env, timeout=timeout)
     except subprocess.TimeoutExpired as e:
         raise AssertionError(f"the waiter did not return within {timeout} s") from e
     return code, time.monotonic() - started, err
 
 
-def served_steps(server, session="default", sentinel_session="log-sentinel"):
-    """The steps (1-based tape entries) the server answered GetCommandInvocation with for `session`,
-    in order: all of them, because a sentinel call made after (which the log writes after every earlier
-    line) is waited for first."""
+def served_entries(server, session, at_least):
+    """The access-log entries of the GetCommandInvocation calls the server answered for `session`, in
+    order, once there are `at_least` (a server logs a call just after answering it, so a client can
+    finish before its last call's line is written). Then a sentinel call, in a session of its own, is
+    logged too, so a call beyond `at_least` that was answered before it shows as well."""
+    def session_entries(entries):
+        return [e for e in entries
+                if e.get("action") == "GetCommandInvocation" and e.get("session", "default") == session]
+
+    wait_until(lambda: len(session_entries(access_entries(server.stderr()))) >= at_least, 10,
+               lambda: f"{at_least} GetCommandInvocation lines of session {session} in the access log, "
+                       f"got {session_entries(access_entries(server.stderr()))}")
+    sentinel_session = f"log-sentinel-{uuid.uuid4()}"
     status, _, _ = server.call("ListCommands", {"MaxResults": 7}, {"X-Ssm-Replay-Session": sentinel_session})
     if status == 0:
         raise AssertionError("the sentinel call got no answer")
@@ -96,9 +110,12 @@ def served_steps(server, session="default", sentinel_session="log-sentinel"):
         entries = access_entries(server.stderr())
         return entries if any(e.get("session") == sentinel_session for e in entries) else None
 
-    entries = wait_until(sentinel_logged, 10, "the sentinel call's access-log line")
-    return [e.get("step", 0) for e in entries
-            if e.get("action") == "GetCommandInvocation" and e.get("session", "default") == session]
+    return session_entries(wait_until(sentinel_logged, 10, "the sentinel call's access-log line"))
+
+
+def served_steps(server, session, at_least):
+    """The steps (1-based tape entries) served_entries answered with (0: a call no entry answered)."""
+    return [e.get("step", 0) for e in served_entries(server, session, at_least)]
 
 
 def states_of(tape, steps):
