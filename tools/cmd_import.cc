@@ -10,8 +10,9 @@
 //
 // Small by default: a store without a zstd dictionary first gets one, trained on a sample of the files
 // (and of the records already stored), so that every record of the import is compressed with it;
-// records the store held before are then re-encoded with it. Each chunk is written in key order
-// (TapeStore::Write), so keys past the store's last one fill whole pages.
+// records the store held before are re-encoded with it first. Each batch is written in key order
+// (TapeStore::Write, and sorted runs into a new store), so keys past the store's last one fill whole
+// pages.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -256,13 +257,15 @@ bool PrepareDictionary(TapeStore* store, const std::vector<std::string>& files) 
   return store_had_records;
 }
 
-// Re-encodes the records stored before the dictionary this import trained (when `reencode`), and
-// waits for one that the import's writes started (TapeStore's automatic dictionary).
-void FinishDictionary(TapeStore* store, bool reencode) {
-  if (reencode) {
-    auto reencoded = store->ReencodeWithoutDictionary();
-    if (!reencoded.ok()) Fail("import", "re-encoding the older records failed: " + reencoded.status().message());
-  }
+// Re-encodes the records stored before the dictionary this import trained. Before the import's own
+// writes: the pages the smaller records leave part empty then take the import's records in.
+void ReencodeOlderRecords(TapeStore* store) {
+  auto reencoded = store->ReencodeWithoutDictionary();
+  if (!reencoded.ok()) Fail("import", "re-encoding the older records failed: " + reencoded.status().message());
+}
+
+// Waits for a dictionary that the import's writes started (TapeStore's automatic dictionary).
+void FinishDictionary(TapeStore* store) {
   if (Status s = store->WaitForBackgroundWork(); !s.ok()) {
     std::cerr << "ssm-replay import: no zstd dictionary yet (" << s.message() << ")\n";
   }
@@ -285,7 +288,7 @@ void RunImport(const ImportOptions& o) {
   if (!files.ok()) Fail("import", files.status().message());
   auto store = OpenStoreOrFail("import", o.store, StoreAccess::kCreate);
 
-  bool reencode = PrepareDictionary(store.get(), *files);
+  if (PrepareDictionary(store.get(), *files)) ReencodeOlderRecords(store.get());
   uint64_t tapes = 0, interactions = 0, bad = 0;
   Progress progress("importing");
   auto pipeline = std::make_unique<EncodePipeline>(*store, *files);
@@ -321,7 +324,7 @@ void RunImport(const ImportOptions& o) {
     }
   }
   progress.Clear();
-  FinishDictionary(store.get(), reencode);
+  FinishDictionary(store.get());
   std::cout << "imported " << tapes << " tapes (" << interactions << " interactions) into " << o.store << std::endl;
   if (bad) {
     Fail("import", std::to_string(bad) + " of " + std::to_string(files->size()) +

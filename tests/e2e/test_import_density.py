@@ -95,7 +95,8 @@ class ImportDensityTest(unittest.TestCase):
         share_before = float(re.search(r"([\d.]+)% of raw", line(before, "stored bytes")).group(1))
 
         second = os.path.join(self.tmp, "second")
-        write_copies(second, 60, 600)
+        n_second = write_copies(second, 60, 800)
+        self.assertGreaterEqual(n_first + n_second, AUTO_DICTIONARY_RECORDS)
         self.check_import(second)
         after = stats(self.store)
         self.assertRegex(line(after, "zstd dictionary"), r"^zstd dictionary  \d+$")
