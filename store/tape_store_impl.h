@@ -5,6 +5,7 @@
 #define SSM_REPLAY_STORE_TAPE_STORE_IMPL_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -89,9 +90,12 @@ class TapeStore::Impl {
   EncodedBatch Encode(const WriteBatch& batch, size_t workers) const;
   Status Write(const EncodedBatch& batch);
 
-  // tape_store_reencode.cc: puts each record's new value where it still holds the old one and
-  // corrects its tape's stored bytes, in one transaction. Returns the records replaced.
+  // tape_store_reencode.cc: puts each record's new value where it still holds the old one (deleted,
+  // then put back in key order) and corrects its tape's stored bytes, in one transaction. Returns the
+  // records replaced.
   Result<uint64_t> ApplySlice(const std::vector<tape_store_internal::ReencodedRecord>& slice);
+  // Adds each tape's change (tape key -> bytes) to the stored bytes of its summary.
+  Status UpdateStoredBytes(MDB_txn* txn, const std::map<std::string, int64_t>& delta);
 
   // tape_store_read.cc.
   // Decodes the record of entry `index` of the tape for `key`. Corruption names the tape and the

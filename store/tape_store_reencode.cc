@@ -2,6 +2,7 @@
 // compressed again with it, a slice per transaction so that other writers (a recorder) wait at most
 // one slice.
 #include <map>
+#include <vector>
 
 #include "store/tape_info_codec.h"
 #include "store/tape_store_impl.h"
@@ -44,40 +45,52 @@ Result<std::vector<ReencodedRecord>> ReadSlice(const LmdbEnv& env, std::string* 
 
 }  // namespace
 
-// Puts each record's new value where it still holds the old one, and corrects the stored bytes of
-// the tapes they belong to. Returns the records replaced.
+// Replaces each record's value where it still holds the old one, and corrects the stored bytes of
+// the tapes they belong to. The slice's records are deleted first and put back in key order: put over
+// in place, the smaller values would leave their pages mostly empty (LMDB merges a page only when it
+// falls under a quarter full); put back in order after the deletes merged the range, they fill pages
+// as an append does. Returns the records replaced.
 Result<uint64_t> TapeStore::Impl::ApplySlice(const std::vector<ReencodedRecord>& slice) {
   uint64_t replaced = 0;
   Status s = env_->Write([&](MDB_txn* txn) {
-    replaced = 0;
     const auto& t = env_->tables();
-    std::map<std::string, int64_t> delta;  // tape key -> change of its stored bytes
+    std::vector<const ReencodedRecord*> deleted;
     for (const auto& r : slice) {
       if (r.new_value.empty()) continue;
       MDB_val k = ToVal(r.key), v;
       int rc = mdb_get(txn, t.records, &k, &v);
       if (rc == MDB_NOTFOUND || (rc == 0 && ToView(v) != r.old_value)) continue;  // changed meanwhile
+      if (rc == 0) rc = mdb_del(txn, t.records, &k, nullptr);
       if (rc != 0) return env_->Check(rc);
-      MDB_val nv = ToVal(r.new_value);
-      if (rc = mdb_put(txn, t.records, &k, &nv, 0); rc != 0) return env_->Check(rc);
-      delta[r.key.substr(0, r.key.size() - 4)] += int64_t(r.new_value.size()) - int64_t(r.old_value.size());
-      ++replaced;
+      deleted.push_back(&r);
     }
-    for (const auto& [tape, change] : delta) {
-      MDB_val k = ToVal(tape), v;
-      if (mdb_get(txn, t.tapes, &k, &v) != 0) continue;  // a record without a tape: verify reports it
-      auto key = TapeKey::Decode(tape);
-      auto info = key.ok() ? DecodeTapeInfo(*key, ToView(v)) : Result<TapeInfo>(key.status());
-      if (!info.ok()) continue;  // a damaged summary stays as it is, for verify to name
-      info->stored_bytes = uint64_t(int64_t(info->stored_bytes) + change);
-      std::string summary = EncodeTapeInfo(*info);
-      MDB_val sv = ToVal(summary);
-      if (int rc = mdb_put(txn, t.tapes, &k, &sv, 0); rc != 0) return env_->Check(rc);
+    std::map<std::string, int64_t> delta;  // tape key -> change of its stored bytes
+    for (const ReencodedRecord* r : deleted) {
+      MDB_val k = ToVal(r->key), nv = ToVal(r->new_value);
+      if (int rc = mdb_put(txn, t.records, &k, &nv, 0); rc != 0) return env_->Check(rc);
+      delta[r->key.substr(0, r->key.size() - 4)] += int64_t(r->new_value.size()) - int64_t(r->old_value.size());
     }
-    return Status::OK();
+    replaced = deleted.size();
+    return UpdateStoredBytes(txn, delta);
   });
   if (!s.ok()) return s;
   return replaced;
+}
+
+Status TapeStore::Impl::UpdateStoredBytes(MDB_txn* txn, const std::map<std::string, int64_t>& delta) {
+  const auto& t = env_->tables();
+  for (const auto& [tape, change] : delta) {
+    MDB_val k = ToVal(tape), v;
+    if (mdb_get(txn, t.tapes, &k, &v) != 0) continue;  // a record without a tape: verify reports it
+    auto key = TapeKey::Decode(tape);
+    auto info = key.ok() ? DecodeTapeInfo(*key, ToView(v)) : Result<TapeInfo>(key.status());
+    if (!info.ok()) continue;  // a damaged summary stays as it is, for verify to name
+    info->stored_bytes = uint64_t(int64_t(info->stored_bytes) + change);
+    std::string summary = EncodeTapeInfo(*info);
+    MDB_val sv = ToVal(summary);
+    if (int rc = mdb_put(txn, t.tapes, &k, &sv, 0); rc != 0) return env_->Check(rc);
+  }
+  return Status::OK();
 }
 
 Result<uint64_t> TapeStore::ReencodeWithoutDictionary(const std::atomic<bool>* stop) {
