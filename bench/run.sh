@@ -576,7 +576,6 @@ bench_density() {
   BENCH_LOG=$BENCH_WORK/density/bench.log
   : >"$BENCH_LOG"
   header "density: a plain import into a new store (issue 15)"
-  machine_line
   printf '%9s %11s %9s %11s %8s %9s %8s %11s %9s %10s\n' tapes "JSON" "JSON/int" data.mdb "B/int" "of JSON" \
     "in use" "of talkback" "<= 25 %" import
   local n
