@@ -26,7 +26,7 @@ namespace ssm {
 inline constexpr uint32_t kStoreFormatVersion = 1;
 
 // Records a store holds when its writes train its zstd dictionary by themselves (records compress to
-// about half their size with one; see bench/README.md, "Density").
+// about a third of their size without one; bench/README.md, "Density").
 inline constexpr uint64_t kAutoDictionaryRecords = 2000;
 // Records a dictionary is trained on, at most, and its size limit.
 inline constexpr size_t kDictionarySamples = 20000;

@@ -24,8 +24,8 @@
 #include <thread>
 
 #include "store/port/mutex.h"
-#include "store/record_codec.h"
 #include "store/port/thread_annotations.h"
+#include "store/record_codec.h"
 #include "store/tape_file/tape_file.h"
 #include "store/tape_file/tape_file_list.h"
 #include "tools/cli_util.h"
