@@ -10,6 +10,10 @@
 #                                     1k tapes over all their keys, server RSS (issue 5); N defaults to
 #                                     100000. For 1M: ~8 GB of tapes (kept for reuse) plus ~10 GB of
 #                                     stores while it runs, under BENCH_WORK.
+#   bash bench/run.sh density [N...]  a plain `import` of N generated tapes into a new store: data.mdb
+#                                     and pages in use vs the tape files and vs talkback's bytes per
+#                                     interaction, and the import time (issue 15); N defaults to 10000
+#                                     and 1000000 (tapes kept for reuse under BENCH_WORK, as scale's).
 #
 # Environment: BUILD_DIR (default build), BUILD_DIR_B (another build, or a folder holding an ssm-replay:
 # it serves the same stores in the same rounds, for a side-by-side before/after), BENCH_WORK (scratch, default
@@ -21,7 +25,8 @@
 # all), and, to iterate without regenerating or re-importing, TAPES_DIR (tapes generated before,
 # read-only; with more tapes than N, N takes its first N/1000 shard folders), STORE / STORE_1K (serve
 # these stores, built before, e.g. kept with KEEP_STORES=1, instead of importing; never deleted),
-# SERVE_ARGS (extra `serve` arguments for every replay server).
+# SERVE_ARGS (extra `serve` arguments for every replay server). Density only: TALKBACK_BPI (talkback's
+# bytes per interaction on these tapes, default 2697: issue 15's figure), IMPORT_ARGS.
 # Every server started here listens on a free 127.0.0.1 port and is stopped on exit.
 set -euo pipefail
 
@@ -526,11 +531,71 @@ bench_scale() {
   fi
 }
 
+# Issue 15: density of a plain import.
+
+# generated_tapes N: the folder of N generated tapes (seed $SEED) under $BENCH_WORK/scale, generating it
+# when missing (shared with the scale benchmark).
+generated_tapes() {
+  local n=$1 tapes=$BENCH_WORK/scale/tapes-$1-seed$SEED
+  if [[ ! -f $tapes/generated.txt ]]; then
+    rm -rf "$tapes"
+    mkdir -p "$BENCH_WORK/scale"
+    log "density: generating $n tapes into $tapes ..."
+    "$GEN" --out "$tapes" --count "$n" --seed "$SEED" >&2 || die "generating $n tapes failed"
+  fi
+  printf '%s' "$tapes"
+}
+
+# density_row N: imports N generated tapes into a new store with a plain `import` and prints one row.
+density_row() {
+  local n=$1 w=$BENCH_WORK/density tapes store import_s
+  tapes=$(generated_tapes "$n")
+  store=$w/store-$n
+  rm -rf "$store"
+  local raw interactions
+  raw=$(sed -n 's/.*bytes=\([0-9]*\).*/\1/p' "$tapes/generated.txt")
+  interactions=$(sed -n 's/.*interactions=\([0-9]*\).*/\1/p' "$tapes/generated.txt")
+  find "$tapes" -name "*.json" -exec cat {} + >/dev/null  # in the page cache, as just after generating them
+  local extra=()
+  read -ra extra <<<"${IMPORT_ARGS:-}"
+  time_cmd import_s "$BIN" import --store "$store" "${extra[@]}" "$tapes"
+  local st file used talkback=${TALKBACK_BPI:-2697}
+  st=$("$BIN" stats --store "$store" 2>&1)
+  printf '### stats %s\n%s\n' "$n" "$st" >>"$BENCH_LOG"
+  [[ $(stats_field "$st" interactions) == "$interactions" ]] ||
+    die "the store holds $(stats_field "$st" interactions) interactions, the tapes $interactions"
+  file=$(stat -c %s "$store/data.mdb")
+  used=$(awk '$1 == "pages" && $2 == "in" {print $4; exit}' <<<"$st")
+  printf '%9s %11s %9s %11s %8s %9s %8s %11s %9s %10s\n' "$n" "$(human_bytes "$raw")" "$(calc "$raw / $interactions" 0)" \
+    "$(human_bytes "$file")" "$(calc "$file / $interactions" 0)" "$(calc "100 * $file / $raw" 1)%" \
+    "$(calc "100 * $used / $raw" 1)%" "$(calc "100 * $file / $interactions / $talkback" 1)%" \
+    "$(verdict "$file <= 0.25 * $raw && 4 * $file / $interactions <= $talkback")" "$import_s s"
+  [[ -n ${KEEP_STORES:-} ]] || rm -rf "$store"
+}
+
+bench_density() {
+  local sizes=("$@")
+  ((${#sizes[@]})) || sizes=(10000 1000000)
+  mkdir -p "$BENCH_WORK/density"
+  BENCH_LOG=$BENCH_WORK/density/bench.log
+  : >"$BENCH_LOG"
+  header "density: a plain import into a new store (issue 15)"
+  printf '%9s %11s %9s %11s %8s %9s %8s %11s %9s %10s\n' tapes "JSON" "JSON/int" data.mdb "B/int" "of JSON" \
+    "in use" "of talkback" "<= 25 %" import
+  local n
+  for n in "${sizes[@]}"; do density_row "$n"; done
+  printf 'data.mdb: the file'"'"'s size (st_size; what `stats` prints as "data file"); "in use": the pages its tables use\n'
+  printf '(`stats` "pages in use"), the rest being free pages. talkback: %s B per interaction (TALKBACK_BPI).\n' \
+    "${TALKBACK_BPI:-2697}"
+  printf '1M import target: <= 60 s. reproduce: SEED=%s BUILD_DIR=%s bash bench/run.sh density %s   (log: %s)\n' \
+    "$SEED" "$BUILD_DIR" "${sizes[*]}" "$BENCH_LOG"
+}
+
 main() {
   local what=${1:-default}
   case $what in
-    default | replay | record | sessions | scale) ;;
-    *) die "unknown benchmark '$what': use replay, record, sessions or scale [N]" ;;
+    default | replay | record | sessions | scale | density) ;;
+    *) die "unknown benchmark '$what': use replay, record, sessions, scale [N] or density [N...]" ;;
   esac
   build
   mkdir -p "$BENCH_WORK"
@@ -540,6 +605,7 @@ main() {
     record) bench_record ;;
     sessions) bench_sessions ;;
     scale) bench_scale "${2:-100000}" ;;
+    density) shift; bench_density "$@" ;;
   esac
 }
 

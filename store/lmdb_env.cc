@@ -15,10 +15,9 @@ std::string LmdbEnv::Describe(int rc) const {
 Status LmdbEnv::Check(int rc) const {
   if (rc == MDB_SUCCESS) return Status::OK();
   if (rc == MDB_TXN_FULL) return Status::IOError("write too large for one transaction: " + Describe(rc));
+  if (rc == MDB_MAP_FULL) return Status::MapFull(Describe(rc));
   return Status::IOError(Describe(rc));
 }
-
-bool LmdbEnv::IsMapFull(const Status& s) const { return !s.ok() && s.message() == Describe(MDB_MAP_FULL); }
 
 namespace {
 
@@ -170,7 +169,7 @@ Status LmdbEnv::Write(const TxnFn& fn) {
     } else {
       mdb_txn_abort(txn);
     }
-    if (!IsMapFull(s)) return s;
+    if (!s.IsMapFull()) return s;
     hold.unlock();
     Grow();
   }

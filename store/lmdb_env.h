@@ -62,7 +62,8 @@ class LmdbEnv {
   // outside the transaction. Writers are serialised.
   Status Write(const TxnFn& fn);
 
-  // OK for MDB_SUCCESS, else an IOError naming the store and the error.
+  // OK for MDB_SUCCESS, else an IOError naming the store and the error (MapFull for MDB_MAP_FULL,
+  // which Write answers by growing the map).
   Status Check(int rc) const;
   // Human message for an LMDB return code, naming the store.
   std::string Describe(int rc) const;
@@ -76,8 +77,6 @@ class LmdbEnv {
   MDB_txn* RenewIdleReader() const;
   // Resets `txn` and keeps it for a later Read (or aborts it when enough are idle).
   void ReleaseReader(MDB_txn* txn) const;
-  // Whether `s` is Check(MDB_MAP_FULL): Write grows the map and runs the transaction again.
-  bool IsMapFull(const Status& s) const;
   void Grow();
 
   std::string dir_;

@@ -10,6 +10,7 @@ std::string Status::ToString() const {
     case Code::kInvalidArgument: return "Invalid argument: " + message_;
     case Code::kIOError: return "IO error: " + message_;
     case Code::kNotSupported: return "Not supported: " + message_;
+    case Code::kMapFull: return "IO error: " + message_;
   }
   return message_;
 }

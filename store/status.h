@@ -11,7 +11,7 @@ namespace ssm {
 
 class Status {
  public:
-  enum class Code { kOk, kNotFound, kCorruption, kInvalidArgument, kIOError, kNotSupported };
+  enum class Code { kOk, kNotFound, kCorruption, kInvalidArgument, kIOError, kNotSupported, kMapFull };
 
   Status() = default;  // OK
 
@@ -22,12 +22,16 @@ class Status {
   static Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
   // A store (or record) written by a newer, unknown format version.
   static Status NotSupported(std::string msg) { return Status(Code::kNotSupported, std::move(msg)); }
+  // The store's LMDB map has no room left for a write (MDB_MAP_FULL). LmdbEnv::Write grows the map and
+  // runs the transaction again, so users never see it; an IO error for anything that does.
+  static Status MapFull(std::string msg) { return Status(Code::kMapFull, std::move(msg)); }
 
   bool ok() const { return code_ == Code::kOk; }
   bool IsNotFound() const { return code_ == Code::kNotFound; }
   bool IsCorruption() const { return code_ == Code::kCorruption; }
   bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
   bool IsNotSupported() const { return code_ == Code::kNotSupported; }
+  bool IsMapFull() const { return code_ == Code::kMapFull; }
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <utility>
 
+#include "store/auto_dictionary.h"
 #include "store/sha256.h"
 #include "store/tape_info_codec.h"
 #include "store/tape_store_impl.h"
@@ -76,6 +77,21 @@ Status CopyTable(const LmdbEnv& from, MDB_txn* txn, MDB_dbi src, LmdbEnv* out, M
   return from.Check(rc == MDB_NOTFOUND ? 0 : rc);
 }
 
+// Bytes of the pages the store's tables (and LMDB's two meta pages and main table) use in `txn`.
+uint64_t UsedBytes(const LmdbEnv& env, MDB_txn* txn) {
+  constexpr MDB_dbi kMainTable = 1;  // LMDB's table of named tables
+  const LmdbEnv::Tables& t = env.tables();
+  uint64_t pages = 2;
+  unsigned page_size = 0;
+  for (MDB_dbi dbi : {kMainTable, t.meta, t.tapes, t.records}) {
+    MDB_stat stat;
+    if (mdb_stat(txn, dbi, &stat) != 0) continue;
+    pages += stat.ms_branch_pages + stat.ms_leaf_pages + stat.ms_overflow_pages;
+    page_size = stat.ms_psize;
+  }
+  return pages * page_size;
+}
+
 }  // namespace
 
 Status TapeStore::Impl::CheckFormat(bool may_write) {
@@ -130,7 +146,25 @@ Result<std::unique_ptr<TapeStore>> TapeStore::Open(const std::string& dir, const
   auto impl = std::make_unique<Impl>(std::move(env).value());
   Status s = impl->CheckFormat(!options.read_only);
   if (!s.ok()) return s;
-  return std::unique_ptr<TapeStore>(new TapeStore(std::move(impl)));
+  std::unique_ptr<TapeStore> store(new TapeStore(std::move(impl)));
+  if (!options.read_only && options.auto_dictionary_records > 0) {
+    Impl* opened = store->impl_.get();
+    store->auto_dictionary_ = std::make_unique<AutoDictionary>(store.get(), options.auto_dictionary_records,
+                                                               [opened] { return opened->RecordCount(); });
+  }
+  return store;
+}
+
+Status TapeStore::WaitForBackgroundWork() { return auto_dictionary_ ? auto_dictionary_->Wait() : Status::OK(); }
+
+uint64_t TapeStore::Impl::RecordCount() const {
+  uint64_t records = 0;
+  (void)env_->Read([&](MDB_txn* txn) {
+    MDB_stat stat;
+    if (mdb_stat(txn, env_->tables().records, &stat) == 0) records = stat.ms_entries;
+    return Status::OK();  // unknown: 0, and no dictionary is trained on it
+  });
+  return records;
 }
 
 const std::string& TapeStore::dir() const { return impl_->env().dir(); }
@@ -231,6 +265,7 @@ Result<StoreStats> TapeStore::Stats() const {
       stats.stored_bytes += info->stored_bytes;
       return true;
     });
+    if (bad.ok() && rc == 0) stats.used_bytes = UsedBytes(env, txn);
     return bad.ok() ? env.Check(rc) : bad;
   });
   if (!s.ok()) return s;

@@ -6,6 +6,7 @@
 #ifndef SSM_REPLAY_STORE_TAPE_STORE_H_
 #define SSM_REPLAY_STORE_TAPE_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -25,6 +26,15 @@ namespace ssm {
 // The newest store format this build reads and writes; stores from a newer one are refused.
 inline constexpr uint32_t kStoreFormatVersion = 1;
 
+// Records a store holds when its writes train its zstd dictionary by themselves (records compress to
+// about a third of their size without one; bench/README.md, "Density").
+inline constexpr uint64_t kAutoDictionaryRecords = 2000;
+// Records a dictionary is trained on, at most, and its size limit.
+inline constexpr size_t kDictionarySamples = 20000;
+inline constexpr size_t kDictionaryBytes = 112 * 1024;
+
+class AutoDictionary;
+
 struct StoreOptions {
   bool create_if_missing = true;
   bool read_only = false;
@@ -32,6 +42,10 @@ struct StoreOptions {
   // without it, a crash of the process alone loses nothing but an OS crash may lose recent commits.
   bool sync = true;
   uint64_t initial_map_bytes = 64ull << 20;  // grows by doubling when full
+  // Once a write leaves the store with this many records and no dictionary, a background thread
+  // trains one and re-encodes the records written before it (a recorder's store gets as small as an
+  // imported one); 0: never.
+  uint64_t auto_dictionary_records = kAutoDictionaryRecords;
 };
 
 struct TapeFilter {
@@ -52,7 +66,8 @@ struct StoreStats {
   uint64_t interactions = 0;
   uint64_t raw_bytes = 0;      // serialised interactions before compression
   uint64_t stored_bytes = 0;   // compressed interaction values
-  uint64_t file_bytes = 0;     // size of data.mdb on disk
+  uint64_t file_bytes = 0;     // size of data.mdb
+  uint64_t used_bytes = 0;     // of which the pages the tables use (the rest: free pages, reused by later writes)
   uint64_t map_bytes = 0;      // current LMDB map size
   uint32_t dictionary_id = 0;  // 0: no zstd dictionary in use
 };
@@ -132,7 +147,21 @@ class TapeStore {
 
   // Trains a zstd dictionary (at most `max_bytes`) from up to `max_samples` stored records and makes
   // it the one new records are compressed with. Records written before stay readable.
-  Result<uint32_t> TrainDictionary(size_t max_bytes = 112 * 1024, size_t max_samples = 100000);
+  Result<uint32_t> TrainDictionary(size_t max_bytes = kDictionaryBytes, size_t max_samples = 100000);
+  // The same from `samples`, serialised interactions (store/record_codec.h SerializeInteraction).
+  Result<uint32_t> InstallDictionary(const std::vector<std::string>& samples, size_t max_bytes = kDictionaryBytes);
+  // Up to `max_samples` stored records, serialised, spread over the whole store.
+  Result<std::vector<std::string>> SampleRecords(size_t max_samples) const;
+  // The dictionary new records are compressed with; 0 for none.
+  uint32_t DictionaryId() const;
+  // Compresses every record stored without a dictionary again with the current one, a slice per
+  // transaction (a record changed meanwhile is left alone), until done or `*stop` (may be null) is
+  // set. Returns the records re-encoded; 0 when the store has no dictionary.
+  Result<uint64_t> ReencodeWithoutDictionary(const std::atomic<bool>* stop = nullptr);
+  // Waits until the automatic dictionary (StoreOptions::auto_dictionary_records) that writes started
+  // is trained and the records before it re-encoded; returns at once when none is under way. The
+  // Status of that work (it is retried after the next write when it failed).
+  Status WaitForBackgroundWork();
 
  private:
   class Impl;
@@ -142,6 +171,7 @@ class TapeStore {
   Status LocateEntry(const TapeKey& key, const std::function<size_t(size_t length)>& pick,
                      const std::function<Status(size_t length, size_t index, std::string_view record)>& use) const;
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<AutoDictionary> auto_dictionary_;  // null when off; stopped before impl_ closes
 };
 
 }  // namespace ssm

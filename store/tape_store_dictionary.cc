@@ -15,7 +15,7 @@ std::string DictionaryKey(uint32_t id) { return "dictionary/" + U32Bytes(id, tru
 // Up to `max_samples` serialised records, every stride-th one, so that the samples span the whole
 // store: its first records in key order are all of one kind (action tapes sort before invocation
 // tapes).
-Result<std::vector<std::string>> SampleRecords(const LmdbEnv& env, const DictionaryLookup& lookup,
+Result<std::vector<std::string>> SampleStoredRecords(const LmdbEnv& env, const DictionaryLookup& lookup,
                                                size_t max_samples) {
   std::vector<std::string> samples;
   Status s = env.Read([&](MDB_txn* txn) {
@@ -63,9 +63,19 @@ uint32_t TapeStore::Impl::CurrentDictionaryId() const {
 }
 
 Result<uint32_t> TapeStore::TrainDictionary(size_t max_bytes, size_t max_samples) {
-  auto samples = SampleRecords(impl_->env(), impl_->Lookup(), max_samples);
+  auto samples = SampleRecords(max_samples);
   if (!samples.ok()) return samples.status();
-  auto dict = TrainZstdDictionary(*samples, max_bytes);
+  return InstallDictionary(*samples, max_bytes);
+}
+
+Result<std::vector<std::string>> TapeStore::SampleRecords(size_t max_samples) const {
+  return SampleStoredRecords(impl_->env(), impl_->Lookup(), max_samples);
+}
+
+uint32_t TapeStore::DictionaryId() const { return impl_->CurrentDictionaryId(); }
+
+Result<uint32_t> TapeStore::InstallDictionary(const std::vector<std::string>& samples, size_t max_bytes) {
+  auto dict = TrainZstdDictionary(samples, max_bytes);
   if (!dict.ok()) return dict.status();
   uint32_t id = ZstdDictionaryId(*dict);
   if (id == 0) return Status::InvalidArgument("the trained dictionary has no id; train on more tapes");

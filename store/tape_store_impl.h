@@ -5,6 +5,7 @@
 #define SSM_REPLAY_STORE_TAPE_STORE_IMPL_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -48,6 +49,14 @@ int ScanPrefix(MDB_txn* txn, MDB_dbi dbi, std::string_view prefix, Fn&& fn) {
   return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+// A record of ReencodeWithoutDictionary's slice: its key, the value read, and the value to put instead
+// (empty: leave it).
+struct ReencodedRecord {
+  std::string key;
+  std::string old_value;  // what the slice read, so that a record changed since is left alone
+  std::string new_value;
+};
+
 }  // namespace tape_store_internal
 
 class TapeStore::Impl {
@@ -58,6 +67,8 @@ class TapeStore::Impl {
 
   LmdbEnv& env() const { return *env_; }
   uint32_t format_version() const { return format_version_; }
+  // Records in the store (from the records table's header: no walk).
+  uint64_t RecordCount() const;
 
   // Refuses a store of a newer format; writes the format version into a new store when `may_write`.
   Status CheckFormat(bool may_write);
@@ -79,6 +90,13 @@ class TapeStore::Impl {
   EncodedBatch Encode(const WriteBatch& batch, size_t workers) const;
   Status Write(const EncodedBatch& batch);
 
+  // tape_store_reencode.cc: puts each record's new value where it still holds the old one (deleted,
+  // then put back in key order) and corrects its tape's stored bytes, in one transaction. Returns the
+  // records replaced.
+  Result<uint64_t> ApplySlice(const std::vector<tape_store_internal::ReencodedRecord>& slice);
+  // Adds each tape's change (tape key -> bytes) to the stored bytes of its summary.
+  Status UpdateStoredBytes(MDB_txn* txn, const std::map<std::string, int64_t>& delta);
+
   // tape_store_read.cc.
   // Decodes the record of entry `index` of the tape for `key`. Corruption names the tape and the
   // entry; NotSupported (a newer record version) is returned as it is.
@@ -88,8 +106,22 @@ class TapeStore::Impl {
   Status ReadRecords(MDB_txn* txn, const TapeKey& key, std::vector<Interaction>* out) const;
 
  private:
+  // Puts into one table during a Write, whose entries come in key order: a key past the table's last
+  // one is appended (MDB_APPEND), which leaves full pages behind, where LMDB splits a full page in
+  // halves for any other put.
+  class PutInOrder {
+   public:
+    PutInOrder(const LmdbEnv& env, MDB_dbi dbi, std::string last) : env_(env), dbi_(dbi), last_(std::move(last)) {}
+    Status Put(MDB_txn* txn, std::string_view key, std::string_view value);
+
+   private:
+    const LmdbEnv& env_;
+    MDB_dbi dbi_;
+    std::string last_;  // no key of the table is greater (deletes may have made it smaller)
+  };
+
   // tape_store_write.cc: the steps of Write for one entry of a batch.
-  Status WriteEntry(MDB_txn* txn, const EncodedBatch::Entry& entry);
+  Status WriteEntry(MDB_txn* txn, const EncodedBatch::Entry& entry, PutInOrder* records, PutInOrder* tapes);
   // The summary the entry's tape starts from: for an append to an existing tape, its summary; else
   // an empty one, after removing the tape (its records and summary) for a replace or delete.
   Result<TapeInfo> StartTape(MDB_txn* txn, const EncodedBatch::Entry& entry);

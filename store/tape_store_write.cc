@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <thread>
 
+#include "store/auto_dictionary.h"
 #include "store/tape_info_codec.h"
 #include "store/tape_store_impl.h"
 
@@ -53,26 +54,67 @@ EncodedBatch TapeStore::Impl::Encode(const WriteBatch& batch, size_t workers) co
   return out;
 }
 
+namespace {
+
+// The batch's entries in key order; entries of one key keep their order (a replace, then appends).
+std::vector<const EncodedBatch::Entry*> InKeyOrder(const EncodedBatch& batch) {
+  std::vector<const EncodedBatch::Entry*> order;
+  order.reserve(batch.size());
+  for (const auto& entry : batch.entries()) order.push_back(&entry);
+  std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
+    return a->key.encoded() < b->key.encoded();
+  });
+  return order;
+}
+
+// The last key of table `dbi` in `txn` (empty for an empty table).
+Result<std::string> LastKey(const LmdbEnv& env, MDB_txn* txn, MDB_dbi dbi) {
+  MDB_cursor* cursor = nullptr;
+  if (int rc = mdb_cursor_open(txn, dbi, &cursor); rc != 0) return env.Check(rc);
+  MDB_val k, v;
+  int rc = mdb_cursor_get(cursor, &k, &v, MDB_LAST);
+  std::string last = rc == 0 ? std::string(ToView(k)) : std::string();
+  mdb_cursor_close(cursor);
+  if (rc != 0 && rc != MDB_NOTFOUND) return env.Check(rc);
+  return last;
+}
+
+}  // namespace
+
+Status TapeStore::Impl::PutInOrder::Put(MDB_txn* txn, std::string_view key, std::string_view value) {
+  MDB_val k = ToVal(key), v = ToVal(value);
+  // Past the table's last key, MDB_APPEND fills each page before starting the next; a put anywhere
+  // else splits a full page in halves.
+  bool append = key > last_;
+  if (int rc = mdb_put(txn, dbi_, &k, &v, append ? MDB_APPEND : 0); rc != 0) return env_.Check(rc);
+  if (append) last_.assign(key);
+  return Status::OK();
+}
+
 Status TapeStore::Impl::Write(const EncodedBatch& batch) {
+  std::vector<const EncodedBatch::Entry*> order = InKeyOrder(batch);
   return env_->Write([&](MDB_txn* txn) {
-    for (const auto& entry : batch.entries()) {
-      Status s = WriteEntry(txn, entry);
+    auto last_record = LastKey(*env_, txn, env_->tables().records);
+    auto last_tape = LastKey(*env_, txn, env_->tables().tapes);
+    if (!last_record.ok()) return last_record.status();
+    if (!last_tape.ok()) return last_tape.status();
+    PutInOrder records(*env_, env_->tables().records, std::move(last_record).value());
+    PutInOrder tapes(*env_, env_->tables().tapes, std::move(last_tape).value());
+    for (const auto* entry : order) {
+      Status s = WriteEntry(txn, *entry, &records, &tapes);
       if (!s.ok()) return s;
     }
     return Status::OK();
   });
 }
 
-Status TapeStore::Impl::WriteEntry(MDB_txn* txn, const EncodedBatch::Entry& entry) {
+Status TapeStore::Impl::WriteEntry(MDB_txn* txn, const EncodedBatch::Entry& entry, PutInOrder* records,
+                                   PutInOrder* tapes) {
   auto started = StartTape(txn, entry);
   if (!started.ok() || entry.op == WriteBatch::Op::kDelete) return started.status();
   TapeInfo& info = *started;
-  const auto& t = env_->tables();
   for (const auto& value : entry.values) {
-    std::string record_key = RecordKey(entry.key, info.interactions++);
-    MDB_val rk = ToVal(record_key), rv = ToVal(value);
-    // Keys ascend within a tape, so appending is cheap; MDB_APPEND would need global order.
-    if (int rc = mdb_put(txn, t.records, &rk, &rv, 0); rc != 0) return env_->Check(rc);
+    if (Status s = records->Put(txn, RecordKey(entry.key, info.interactions++), value); !s.ok()) return s;
     info.stored_bytes += value.size();
   }
   info.raw_bytes += entry.raw_bytes;
@@ -82,8 +124,7 @@ Status TapeStore::Impl::WriteEntry(MDB_txn* txn, const EncodedBatch::Entry& entr
   std::string appended_summary;
   const std::string& summary =
       entry.op == WriteBatch::Op::kReplace ? entry.summary : (appended_summary = EncodeTapeInfo(info));
-  MDB_val k = ToVal(entry.key.encoded()), v = ToVal(summary);
-  return env_->Check(mdb_put(txn, t.tapes, &k, &v, 0));
+  return tapes->Put(txn, entry.key.encoded(), summary);
 }
 
 Result<TapeInfo> TapeStore::Impl::StartTape(MDB_txn* txn, const EncodedBatch::Entry& entry) {
@@ -123,11 +164,15 @@ Status TapeStore::Impl::DeleteRecords(MDB_txn* txn, const TapeKey& key) {
 Status TapeStore::Write(const WriteBatch& batch) {
   // Compression dominates large writes: spread it over the cores.
   size_t workers = batch.size() >= 64 ? std::max(1u, std::thread::hardware_concurrency()) : 1;
-  return impl_->Write(impl_->Encode(batch, workers));
+  return Write(impl_->Encode(batch, workers));
 }
 
 EncodedBatch TapeStore::Encode(const WriteBatch& batch) const { return impl_->Encode(batch, 1); }
 
-Status TapeStore::Write(const EncodedBatch& batch) { return impl_->Write(batch); }
+Status TapeStore::Write(const EncodedBatch& batch) {
+  Status s = impl_->Write(batch);
+  if (s.ok() && auto_dictionary_) auto_dictionary_->AfterWrite();
+  return s;
+}
 
 }  // namespace ssm

@@ -2,10 +2,13 @@
 
 #include <zdict.h>
 
+#include <algorithm>
+
 namespace ssm {
 
 Result<std::string> TrainZstdDictionary(const std::vector<std::string>& samples, size_t max_bytes) {
   constexpr size_t kMinSamples = 8;
+  constexpr size_t kMinDictionaryBytes = 4096;
   if (samples.size() < kMinSamples) {
     return Status::InvalidArgument("too few records to train a dictionary (" + std::to_string(samples.size()) +
                                    "; at least " + std::to_string(kMinSamples) + ", ideally thousands)");
@@ -16,7 +19,9 @@ Result<std::string> TrainZstdDictionary(const std::vector<std::string>& samples,
     joined += s;
     sizes.push_back(s.size());
   }
-  std::string dict(max_bytes, '\0');
+  // zstd advises samples of about 100 times the dictionary; with fewer, a dictionary a tenth of them
+  // holds what they share without copying them whole.
+  std::string dict(std::min(max_bytes, std::max<size_t>(kMinDictionaryBytes, joined.size() / 10)), '\0');
   size_t n = ZDICT_trainFromBuffer(dict.data(), dict.size(), joined.data(), sizes.data(),
                                    static_cast<unsigned>(sizes.size()));
   if (ZDICT_isError(n)) {

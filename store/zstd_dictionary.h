@@ -10,7 +10,8 @@
 
 namespace ssm {
 
-// InvalidArgument (saying how many samples are needed) when there are too few samples to train on.
+// At most `max_bytes`, and about a tenth of the samples' bytes when they are few. InvalidArgument
+// (saying how many samples are needed) when there are too few samples to train on.
 Result<std::string> TrainZstdDictionary(const std::vector<std::string>& samples, size_t max_bytes);
 
 // The id zstd embedded in `dictionary` (0 for none).

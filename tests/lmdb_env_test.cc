@@ -107,6 +107,24 @@ TEST_CASE("a transaction's Status is what Read and Write return; a failed write 
   Status lmdb = env->Read([&](MDB_txn*) { return env->Check(MDB_CORRUPTED); });
   CHECK(lmdb.code() == Status::Code::kIOError);
   CHECK(lmdb.message().find(dir.Sub("s")) != std::string::npos);
+  CHECK_FALSE(lmdb.IsMapFull());
+}
+
+TEST_CASE("a full map is its own Status code, not a message to match", "[lmdb_env]") {
+  test::TempDir dir;
+  auto env = OpenEnv(dir.Sub("s"), /*read_only=*/false, /*map_bytes=*/64 * 1024);
+  Status full = env->Check(MDB_MAP_FULL);
+  CHECK(full.IsMapFull());
+  CHECK(full.code() == Status::Code::kMapFull);
+  CHECK(full.message().find(dir.Sub("s")) != std::string::npos);  // still names the store
+  // The same words under another code are not a full map: Write returns them instead of growing.
+  int runs = 0;
+  Status s = env->Write([&](MDB_txn*) {
+    ++runs;
+    return Status::IOError(full.message());
+  });
+  CHECK(runs == 1);
+  CHECK(s.code() == Status::Code::kIOError);
 }
 
 TEST_CASE("a write larger than the map grows it and runs the transaction again", "[lmdb_env]") {

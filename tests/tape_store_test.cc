@@ -89,6 +89,33 @@ TEST_CASE("replace, append and delete tapes", "[tape_store]") {
   CHECK(*store->Verify([](const std::string&, const Status&) {}) == 0);
 }
 
+TEST_CASE("a batch is written in key order; one key's replace and appends keep their order", "[tape_store]") {
+  test::TempDir dir;
+  auto store = OpenOrDie(dir.Sub("s"));
+  WriteBatch first;
+  first.ReplaceTape(Inv("m", "i-1"), {Entry("Old", 1)});
+  REQUIRE(store->Write(first).ok());
+  WriteBatch b;  // keys after, before and equal to the stored one, out of order
+  b.Append(Inv("z", "i-1"), Entry("Z1", 2));
+  b.ReplaceTape(Inv("m", "i-1"), {Entry("M1", 3)});
+  b.Append(Inv("a", "i-1"), Entry("A1", 4));
+  b.Append(Inv("m", "i-1"), Entry("M2", 5));
+  b.Append(Inv("z", "i-1"), Entry("Z2", 6));
+  b.Append(Inv("m", "i-1"), Entry("M3", 7));
+  REQUIRE(store->Write(b).ok());
+  auto statuses = [&](const TapeKey& key) {
+    std::vector<std::string> out;
+    auto tape = store->ReadTape(key);
+    REQUIRE(tape.ok());
+    for (const auto& i : tape->interactions) out.push_back(i.response_body.substr(11, 2));
+    return out;
+  };
+  CHECK(statuses(Inv("m", "i-1")) == std::vector<std::string>{"M1", "M2", "M3"});
+  CHECK(statuses(Inv("z", "i-1")) == std::vector<std::string>{"Z1", "Z2"});
+  CHECK(statuses(Inv("a", "i-1")) == std::vector<std::string>{"A1"});
+  CHECK(*store->Verify([](const std::string&, const Status&) {}) == 0);
+}
+
 TEST_CASE("absent and empty PluginName tapes are kept apart", "[tape_store]") {
   test::TempDir dir;
   auto store = OpenOrDie(dir.Sub("s"));

@@ -2,9 +2,17 @@
 //
 // A pipeline: worker threads (one per core) read, parse and encode (serialise and compress) the files
 // in order, up to kChunksAhead chunks ahead of the main thread, which writes chunk after chunk, each in
-// one transaction: the store's single writer. Each commit is synced as every store write is
-// (StoreOptions::sync: LMDB fsyncs at commit), so a chunk whose commit returned survives a crash; a
-// crash or a failed write mid-import keeps the chunks committed before it and nothing of the rest.
+// one transaction: the store's single writer. Into a new store, the chunks go to sorted runs first
+// and are written merged in key order at the end (tools/cmd_import_runs.h). Each commit is synced as
+// every store write is (StoreOptions::sync: LMDB fsyncs at commit), so a batch whose commit returned
+// survives a crash; a crash or a failed write mid-import keeps the batches committed before it and
+// nothing of the rest.
+//
+// Small by default: a store without a zstd dictionary first gets one, trained on a sample of the files
+// (and of the records already stored), so that every record of the import is compressed with it;
+// records the store held before are re-encoded with it first. Each batch is written in key order
+// (TapeStore::Write, and sorted runs into a new store), so keys past the store's last one fill whole
+// pages.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -17,9 +25,11 @@
 
 #include "store/port/mutex.h"
 #include "store/port/thread_annotations.h"
+#include "store/record_codec.h"
 #include "store/tape_file/tape_file.h"
 #include "store/tape_file/tape_file_list.h"
 #include "tools/cli_util.h"
+#include "tools/cmd_import_runs.h"
 #include "tools/command.h"
 
 namespace ssm {
@@ -208,14 +218,84 @@ class EncodePipeline {
   std::vector<std::thread> threads_;
 };
 
+// Tape files parsed for a dictionary's samples, at most, spread evenly over the files imported.
+constexpr size_t kSampleFiles = 4000;
+
+// The interactions of up to kSampleFiles of `files`, serialised (files that do not parse are left
+// out here and reported by the import), at most `max_samples`.
+std::vector<std::string> SampleFiles(const std::vector<std::string>& files, size_t max_samples) {
+  std::vector<std::string> samples;
+  FileReader reader;
+  size_t stride = std::max<size_t>(1, files.size() / kSampleFiles);
+  for (size_t f = 0; f < files.size() && samples.size() < max_samples; f += stride) {
+    auto text = reader.Read(files[f]);
+    auto tape = text.ok() ? ParseTapeFile(*text, files[f]) : Result<Tape>(text.status());
+    if (!tape.ok()) continue;
+    for (const auto& interaction : tape->interactions) samples.push_back(SerializeInteraction(interaction));
+  }
+  if (samples.size() > max_samples) samples.resize(max_samples);
+  return samples;
+}
+
+// Gives a store without a dictionary one before the import, trained on the store's records and a
+// sample of `files`, once they are enough (kAutoDictionaryRecords). Returns whether records stored
+// before it are to be re-encoded with it.
+bool PrepareDictionary(TapeStore* store, const std::vector<std::string>& files) {
+  if (store->DictionaryId() != 0) return false;
+  auto samples = store->SampleRecords(kDictionarySamples / 2);
+  if (!samples.ok()) Fail("import", "cannot read the store's records: " + samples.status().message());
+  bool store_had_records = !samples->empty();
+  std::vector<std::string> from_files = SampleFiles(files, kDictionarySamples - samples->size());
+  samples->insert(samples->end(), std::make_move_iterator(from_files.begin()),
+                  std::make_move_iterator(from_files.end()));
+  if (samples->size() < kAutoDictionaryRecords) return false;  // a later write trains it (TapeStore)
+  auto id = store->InstallDictionary(*samples);
+  if (!id.ok()) {
+    std::cerr << "ssm-replay import: no zstd dictionary (" << id.status().message() << "); importing without\n";
+    return false;
+  }
+  return store_had_records;
+}
+
+// Re-encodes the records stored before the dictionary this import trained. Before the import's own
+// writes: the pages the smaller records leave part empty then take the import's records in.
+void ReencodeOlderRecords(TapeStore* store) {
+  auto reencoded = store->ReencodeWithoutDictionary();
+  if (!reencoded.ok()) Fail("import", "re-encoding the older records failed: " + reencoded.status().message());
+}
+
+// Waits for a dictionary that the import's writes started (TapeStore's automatic dictionary).
+void FinishDictionary(TapeStore* store) {
+  if (Status s = store->WaitForBackgroundWork(); !s.ok()) {
+    std::cerr << "ssm-replay import: no zstd dictionary yet (" << s.message() << ")\n";
+  }
+}
+
+// Whether `store` holds no tape yet.
+bool IsEmpty(const TapeStore& store) {
+  TapeFilter one;
+  one.limit = 1;
+  auto tapes = store.ListTapes(one);
+  return tapes.ok() && tapes->empty();
+}
+
+[[noreturn]] void FailWriting(const Status& s) {
+  Fail("import", "writing to the store failed: " + s.message() + " (tapes written so far are kept)");
+}
+
 void RunImport(const ImportOptions& o) {
   auto files = ListTapeFiles(o.paths);
   if (!files.ok()) Fail("import", files.status().message());
   auto store = OpenStoreOrFail("import", o.store, StoreAccess::kCreate);
 
+  if (PrepareDictionary(store.get(), *files)) ReencodeOlderRecords(store.get());
   uint64_t tapes = 0, interactions = 0, bad = 0;
   Progress progress("importing");
   auto pipeline = std::make_unique<EncodePipeline>(*store, *files);
+  // Into a new store, chunks are sorted into runs and merged at the end, so that every key is past the
+  // last one written (full pages); into a store holding tapes, a chunk's keys land among them anyway.
+  SortedRuns runs(o.store);
+  const bool merge = pipeline->chunks() > 1 && IsEmpty(*store);
   for (size_t c = 0; c < pipeline->chunks(); ++c) {
     std::vector<Piece> pieces = pipeline->TakeChunk(c);
     EncodedBatch batch;
@@ -227,16 +307,24 @@ void RunImport(const ImportOptions& o) {
       interactions += piece.interactions;
       batch.Append(std::move(piece.batch));
     }
-    Status s = store->Write(batch);
+    Status s = merge ? runs.Add(batch) : store->Write(batch);
     if (!s.ok()) {
       pipeline.reset();  // its workers use the store
       progress.Clear();
-      Fail("import", "writing to the store failed: " + s.message() + " (tapes imported so far are kept)");
+      FailWriting(s);
     }
     progress.Update(pipeline->FilesBefore(c + 1), files->size());
   }
   pipeline.reset();
+  if (merge) {
+    Status s = runs.Merge(kTapesPerTransaction, [&](const EncodedBatch& batch) { return store->Write(batch); });
+    if (!s.ok()) {
+      progress.Clear();
+      FailWriting(s);
+    }
+  }
   progress.Clear();
+  FinishDictionary(store.get());
   std::cout << "imported " << tapes << " tapes (" << interactions << " interactions) into " << o.store << std::endl;
   if (bad) {
     Fail("import", std::to_string(bad) + " of " + std::to_string(files->size()) +
