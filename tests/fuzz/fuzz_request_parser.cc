@@ -25,6 +25,7 @@
 #include "proxy/ssm/aws_error.h"
 #include "proxy/ssm/flat_json_object.h"
 #include "proxy/ssm/request_parser.h"
+#include "proxy/ssm/session_name.h"
 #include "proxy/ssm/ssm_actions.h"
 #include "store/canonical_json.h"
 #include "tests/fuzz/fuzz_check.h"
@@ -86,7 +87,9 @@ void CheckError(const ssm::ParsedRequest& p, const FuzzRequest& r) {
   FUZZ_CHECK(kTypes.count(e.type) == 1, ("undocumented error type " + e.type).c_str());
   FUZZ_CHECK(e.http_status == 400 || e.http_status == 404 || e.http_status == 405 || e.http_status == 413,
              e.type.c_str());
-  FUZZ_CHECK((e.http_status == 404) == (r.path != "/"), "404 is for other paths, and only for them");
+  // The API answers on "/" and on session paths ("/session/NAME[/]", proxy/ssm/session_name.h).
+  const bool api_path = r.path == "/" || ssm::SessionOfPath(r.path).has_value();
+  FUZZ_CHECK((e.http_status == 404) == !api_path, "404 is for other paths, and only for them");
   FUZZ_CHECK(!e.message.empty(), e.type.c_str());
   for (unsigned char c : e.message) FUZZ_CHECK(c >= 0x20, ("control byte in error message: " + e.message).c_str());
   FUZZ_CHECK(p.action.empty() || ssm::SsmActionIndex(p.action) >= 0, p.action.c_str());
