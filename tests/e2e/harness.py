@@ -19,6 +19,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import unittest
 import urllib.parse
 
 import boto3
@@ -427,3 +428,16 @@ def count_calls(client, operation="GetCommandInvocation"):
 
     client.meta.events.register(f"before-call.ssm.{operation}", hook)
     return counter
+
+
+class FixturesServerTest(unittest.TestCase):
+    """A test class whose tests share one ReplayServer over the bundled fixtures, `cls.server`, started
+    before the first test and stopped after the last."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = ReplayServer()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()

@@ -12,7 +12,7 @@ import unittest
 import botocore.exceptions
 
 from fixture_tapes import FIXTURES
-from harness import ReplayServer, import_fixtures, run_tool
+from harness import FixturesServerTest, import_fixtures, run_tool
 
 TEMPLATE = os.path.join(FIXTURES, "get-command-invocation",
                         "16ea0bfb-5cdb-4254-873d-021a57c8ab3a_i-08b0130f3ddd5f444.json")
@@ -189,15 +189,7 @@ class ListingTest(unittest.TestCase):
         self.assertEqual(listed(self.store, "--action", "SendCommand"), [])
 
 
-class MissMessageTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = ReplayServer()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
+class MissMessageTest(FixturesServerTest):
     def miss(self, call, **params):
         with self.assertRaises(botocore.exceptions.ClientError) as caught:
             getattr(self.server.ssm_client(), call)(**params)

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import unittest
 
-from harness import ReplayServer, client_env
+from harness import FixturesServerTest, client_env
 from upstreams import free_port
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "python"))
@@ -94,16 +94,12 @@ def poll_with_js(env, endpoint=None):
     return [(x["status"], x["requestId"], None, x["outcome"]) for x in lines]
 
 
-class EndpointRedirectionTest(unittest.TestCase):
+class EndpointRedirectionTest(FixturesServerTest):
     @classmethod
     def setUpClass(cls):
-        cls.server = ReplayServer()
+        super().setUpClass()
         cls.admin = Admin(cls.server.url)
         cls.names = itertools.count(1)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
 
     def env(self, **endpoints):
         # No endpoint anywhere but in these variables (clean_env drops the user's AWS_*); JS reads AWS_REGION.

@@ -11,7 +11,7 @@ import unittest
 
 import botocore.exceptions
 
-from harness import ReplayServer, ssm_client
+from harness import FixturesServerTest, ssm_client
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "python"))
 from ssm_replay import Admin  # noqa: E402
@@ -79,15 +79,11 @@ def run_together(functions):
         raise errors[0]
 
 
-class ParallelSessionsTest(unittest.TestCase):
+class ParallelSessionsTest(FixturesServerTest):
     @classmethod
     def setUpClass(cls):
-        cls.server = ReplayServer()
+        super().setUpClass()
         cls.admin = Admin(cls.server.url)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
 
     def clients(self, prefix):
         return ([SessionClient(self.server.url, f"{prefix}-path-{i}", False) for i in range(CLIENTS_BY_PATH)] +

@@ -15,7 +15,7 @@ import unittest
 import botocore.exceptions
 
 from fixture_tapes import WAITER_FAILURE, fixture_tapes, invocation_tapes
-from harness import (DUMMY_KEY_ID, DUMMY_SECRET, DUMMY_TOKEN, ReplayServer, client_env, count_calls, import_fixtures,
+from harness import (FixturesServerTest, DUMMY_KEY_ID, DUMMY_SECRET, DUMMY_TOKEN, ReplayServer, client_env, count_calls, import_fixtures,
                      run_tool, store_digest)
 from server_log import access_entries
 
@@ -28,15 +28,7 @@ def ending_in(states):
     return sorted(tapes, key=lambda t: -t.waiter_end()[0])
 
 
-class ReplayClientsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = ReplayServer()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
+class ReplayClientsTest(FixturesServerTest):
     def setUp(self):
         self.server.reset()
 
