@@ -105,12 +105,17 @@ ModeAnswer Hit(const Interaction& entry, size_t index, size_t length, const Late
 std::optional<ModeAnswer> ReplayMode::FromTape(const SsmRequest& request, Session* session) {
   const SessionSettings settings =
       session ? session->settings() : SessionSettings{options_.polls, options_.shift_times};
-  if (settings.shift_times || PolicyForTape(settings.polls, request.key) != PollPolicy::kRecorded) {
+  const PollPolicy polls = PolicyForTape(settings.polls, request.key);
+  // Collapsing needs every entry's outcome, shifting the first entry's time: the whole tape.
+  if (settings.shift_times || polls == PollPolicy::kCollapse) {
     return FromWholeTape(request, session, settings.polls, settings.shift_times);
   }
-  // The cursor steps once the tape's length is known, and only the entry it points at is decoded.
-  Result<PlayedEntry> played =
-      player_->Play(request.key, [&](size_t length) { return Step(request, session, length).index; });
+  // The cursor steps once the tape's length is known, and only the entry it points at is decoded
+  // (`final`: the last, the call counted all the same).
+  Result<PlayedEntry> played = player_->Play(request.key, [&](size_t length) {
+    const size_t index = Step(request, session, length).index;
+    return polls == PollPolicy::kFinal ? length - 1 : index;
+  });
   if (!played.ok()) {
     if (played.status().IsNotFound()) return std::nullopt;
     return StoreFailed(request, played.status());
