@@ -1,18 +1,21 @@
-"""tools/generate_fixtures.py --validate: the ResponseCode rule follows AWS ("If the response code is -1,
-then the command hasn't started running on the managed node, or it wasn't received by the node")."""
+"""tools/generate_fixtures.py: the bundled fixtures are exactly what it writes, and its validation's
+ResponseCode rule follows AWS ("If the response code is -1, then the command hasn't started running on
+the managed node, or it wasn't received by the node")."""
 import copy
-import importlib.util
 import json
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import unittest
 
 from fixture_tapes import FIXTURES
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location("generate_fixtures",
-                                              os.path.join(HERE, "..", "..", "tools", "generate_fixtures.py"))
-generate_fixtures = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(generate_fixtures)
+TOOLS = os.path.join(HERE, "..", "..", "tools")
+sys.path.insert(0, os.path.join(TOOLS, "python"))
+from fixture_gen.validate import validate_file  # noqa: E402
 
 REL = "get-command-invocation/16ea0bfb-5cdb-4254-873d-021a57c8ab3a_i-08b0130f3ddd5f444.json"
 
@@ -30,7 +33,25 @@ def problems_with_last_answer(**changes):
     if changes.get("ExecutionStartDateTime") == "":
         body.update({"ExecutionEndDateTime": "", "ExecutionElapsedTime": ""})
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    return [p for p in generate_fixtures.validate_file(REL, text) if "ResponseCode" in p]
+    return [p for p in validate_file(REL, text) if "ResponseCode" in p]
+
+
+class GeneratorTest(unittest.TestCase):
+    def test_the_bundled_fixtures_are_what_the_generator_writes(self):
+        check = subprocess.run([sys.executable, os.path.join(TOOLS, "generate_fixtures.py"), "--check",
+                                "--out", FIXTURES], capture_output=True, text=True, timeout=60)
+        self.assertEqual(check.returncode, 0, "fixtures/ differs from tools/generate_fixtures.py's output: "
+                         + check.stderr)
+
+    def test_check_names_a_changed_file(self):
+        with tempfile.TemporaryDirectory() as out:
+            shutil.copytree(FIXTURES, out, dirs_exist_ok=True)
+            with open(os.path.join(out, REL), "a", encoding="utf-8") as f:
+                f.write(" ")
+            check = subprocess.run([sys.executable, os.path.join(TOOLS, "generate_fixtures.py"), "--check",
+                                    "--out", out], capture_output=True, text=True, timeout=60)
+        self.assertEqual(check.returncode, 1)
+        self.assertIn("differs: " + REL, check.stderr)
 
 
 class ResponseCodeRuleTest(unittest.TestCase):
@@ -63,7 +84,7 @@ class ResponseCodeRuleTest(unittest.TestCase):
         self.assertTrue(running)
         running[0]["response"]["body"]["ResponseCode"] = 0
         text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-        self.assertTrue(any("ResponseCode" in p for p in generate_fixtures.validate_file(REL, text)))
+        self.assertTrue(any("ResponseCode" in p for p in validate_file(REL, text)))
 
 
 if __name__ == "__main__":
