@@ -1,6 +1,7 @@
 #include "proxy/modes/fault_mode.h"
 #include "proxy/http/metrics.h"
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <thread>
@@ -220,6 +221,71 @@ TEST_CASE("fault mode: same seed and calls give the same faults, whatever the in
   CHECK(Run(spec, 43, 200, false) != sequential);
   // Keys get different fault sequences (the key is part of each decision).
   CHECK(sequential[kInstances[0]] != sequential[kInstances[1]]);
+}
+
+// The inner mode of named sessions: plays "entry <n>" of each key's tape on the request's session.
+class FakeSessionInner : public Mode {
+ public:
+  explicit FakeSessionInner(SessionRegistry* sessions) : sessions_(sessions) {}
+  const char* name() const override { return "replay"; }
+  ModeAnswer Handle(const SsmRequest& request) override {
+    ModeAnswer a;
+    a.outcome = Outcome::kHit;
+    a.response.status = 200;
+    a.response.body = "entry " + std::to_string(sessions_->Use(request.session).value()->Next(request.key, 100).index);
+    return a;
+  }
+
+ private:
+  SessionRegistry* sessions_;
+};
+
+SsmRequest InSession(SsmRequest request, const std::string& session) {
+  request.session = session;
+  return request;
+}
+
+// What sessions "a" and "b" see over `calls` calls each on one key, their calls alternating or not.
+std::map<std::string, std::vector<std::string>> RunSessions(int calls, bool alternate, bool only_a = false) {
+  CursorTable cursors;
+  SessionRegistry sessions(SessionLimits{}, SessionSettings{});
+  FakeSessionInner inner(&sessions);
+  FaultMode mode(&inner, &cursors, nullptr, Spec("throttle=0.3,notfound-first=2"), 7, &sessions);
+  std::map<std::string, std::vector<std::string>> seen;
+  auto call = [&](const std::string& session) {
+    seen[session].push_back(Seen(mode.Handle(InSession(Invocation(kCmd, kInstances[0]), session))));
+  };
+  const std::vector<std::string> names = only_a ? std::vector<std::string>{"a"} : std::vector<std::string>{"a", "b"};
+  if (alternate) {
+    for (int n = 0; n < calls; ++n) {
+      for (const std::string& name : names) call(name);
+    }
+  } else {
+    for (const std::string& name : names) {
+      for (int n = 0; n < calls; ++n) call(name);
+    }
+  }
+  return seen;
+}
+
+TEST_CASE("fault mode: each session sees its own faults, whatever the other sessions do", "[fault_mode]") {
+  auto alone = RunSessions(60, false, /*only_a=*/true);
+  auto after = RunSessions(60, false);
+  auto interleaved = RunSessions(60, true);
+  CHECK(after["a"] == alone["a"]);
+  CHECK(interleaved["a"] == alone["a"]);
+  CHECK(interleaved["b"] == after["b"]);
+  CHECK(interleaved["a"] != interleaved["b"]);  // the session is part of each decision
+  // Each session walks the tape from its start, faults in between.
+  for (const auto& [session, answers] : interleaved) {
+    INFO(session);
+    CHECK(std::count(answers.begin(), answers.end(), "notfound") == 2);  // notfound-first=2, per session
+    int next_entry = 0;
+    for (const std::string& a : answers) {
+      if (a.compare(0, 6, "entry ") == 0) CHECK(a == "entry " + std::to_string(next_entry++));
+    }
+    CHECK(next_entry > 30);
+  }
 }
 
 TEST_CASE("fault mode: fault rates follow the probabilities and the tape is still played in order",

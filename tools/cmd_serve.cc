@@ -205,7 +205,7 @@ void BuildStack(const ServeArgs& args, ServeSettings& settings, ServeStack* stac
   }
   if (settings.faults) {
     stack->faulty = std::make_unique<FaultMode>(stack->mode.get(), &stack->cursors, &stack->metrics,
-                                                *settings.faults, args.faults.seed);
+                                                *settings.faults, args.faults.seed, stack->sessions.get());
     spdlog::info("injecting faults {} (seed {})", settings.faults->ToString(), args.faults.seed);
   }
 }

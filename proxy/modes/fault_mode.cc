@@ -1,5 +1,8 @@
 #include "proxy/modes/fault_mode.h"
 
+#include <algorithm>
+#include <iterator>
+#include <memory>
 #include <utility>
 
 #include "proxy/ssm/aws_error.h"
@@ -70,17 +73,37 @@ HttpResponse InvocationDoesNotExistResponse() {
   return JsonError(400, "{\"__type\":\"InvocationDoesNotExist\"}");
 }
 
-FaultMode::FaultMode(Mode* inner, const CursorTable* cursors, FaultCounter* faults, FaultSpec spec, uint64_t seed)
-    : inner_(inner), cursors_(cursors), faults_(faults), spec_(std::move(spec)), seed_(seed) {}
+FaultMode::FaultMode(Mode* inner, const CursorTable* cursors, FaultCounter* faults, FaultSpec spec, uint64_t seed,
+                     SessionRegistry* sessions)
+    : inner_(inner), cursors_(cursors), faults_(faults), spec_(std::move(spec)), seed_(seed), sessions_(sessions) {}
+
+uint64_t FaultMode::Position(const SsmRequest& request) const {
+  if (request.session.empty()) return cursors_ ? cursors_->Calls(request.key) : 0;
+  if (sessions_ == nullptr) return 0;
+  std::shared_ptr<Session> session = sessions_->Find(request.session);
+  return session ? session->Calls(request.key) : 0;  // a session not started yet is at its start
+}
+
+void FaultMode::PruneEndedSessions(Shard& shard) {
+  if (shard.keys.size() < shard.prune_at) return;
+  for (auto it = shard.keys.begin(); it != shard.keys.end();) {
+    const size_t end = it->first.find('\n');
+    const bool ended = end != 0 && (sessions_ == nullptr || !sessions_->Find(it->first.substr(0, end)));
+    it = ended ? shard.keys.erase(it) : std::next(it);
+  }
+  shard.prune_at = std::max<size_t>(1024, 2 * shard.keys.size());
+}
 
 FaultMode::Decision FaultMode::Decide(const SsmRequest& request) {
   const std::string& encoded = request.key.encoded();
-  uint64_t key_hash = HashString(encoded);
+  // A named session's decisions hash its name too: each session sees its own faults.
+  const uint64_t key_hash = HashString(encoded) ^ (request.session.empty() ? 0 : Mix(HashString(request.session)));
   Shard& shard = shards_[key_hash % kShards];
-  uint64_t position = cursors_ ? cursors_->Calls(request.key) : 0;
+  const uint64_t position = Position(request);
 
   MutexLock lock(&shard.mu);
-  KeyState& state = shard.keys[encoded];
+  PruneEndedSessions(shard);
+  KeyState& state = shard.keys[request.session + '\n' + encoded];
   if (state.position != position) state = KeyState{position, 0, 0};  // the tape moved on, or was reset
   uint64_t n = state.calls++;
 

@@ -4,13 +4,15 @@
 //
 // Determinism: every decision for a request (fault kind, delay) is a pure function of
 //   (seed, the request's tape key, the key's position p, the call's number n at that position)
-// where p is how many calls the tape cursor has counted for the key (CursorTable::Calls: since the
-// start or the last /__replay/reset) and n how many calls for the key arrived at that position before
-// this one. No random stream is shared between requests, so the same seed and the same calls per key
-// give the same faults whatever the interleaving of calls on different keys and the thread
-// scheduling. Calls on the same key are taken in the order they arrive, as the tape cursor takes them.
-// A reset rewinds the decisions with the cursor, except for a key that has not yet played any entry
-// (all its calls so far faulted): its count at position 0 goes on.
+// where p is how many calls the request's session's cursor has counted for the key (the default
+// session's CursorTable::Calls, or a named session's Session::Calls: since its start or last reset)
+// and n how many calls for the key in that session arrived at that position before this one. No
+// random stream is shared between requests or sessions, so the same seed and the same calls per key
+// give the same faults whatever the interleaving of calls on different keys, the other sessions'
+// calls (parallel tests each see their own faults) and the thread scheduling. Calls on the same key
+// are taken in the order they arrive, as the tape cursor takes them. A reset rewinds the decisions
+// with the cursor, except for a key that has not yet played any entry (all its calls so far faulted):
+// its count at position 0 goes on.
 #ifndef SSM_REPLAY_PROXY_MODES_FAULT_MODE_H_
 #define SSM_REPLAY_PROXY_MODES_FAULT_MODE_H_
 
@@ -23,6 +25,7 @@
 #include "proxy/modes/fault_spec.h"
 #include "proxy/modes/mode.h"
 #include "proxy/replay/cursor_table.h"
+#include "proxy/replay/session_registry.h"
 #include "store/port/mutex.h"
 #include "store/port/thread_annotations.h"
 
@@ -39,11 +42,12 @@ HttpResponse InvocationDoesNotExistResponse();  // 400 {"__type":"InvocationDoes
 
 class FaultMode : public Mode {
  public:
-  // `inner` answers the calls not faulted. `cursors` is the table `inner` walks, only read (a key's
-  // position); null means positions are unknown (every call counts at position 0). `faults`
-  // counts injected faults by kind (ssm_replay_faults_injected_total); may be null. None owned; all
-  // must outlive the mode.
-  FaultMode(Mode* inner, const CursorTable* cursors, FaultCounter* faults, FaultSpec spec, uint64_t seed);
+  // `inner` answers the calls not faulted. `cursors` (the default session's) and `sessions` (the
+  // named ones) are what `inner` walks, only read (a key's position); null means positions are
+  // unknown (every call counts at position 0). `faults` counts injected faults by kind
+  // (ssm_replay_faults_injected_total); may be null. None owned; all must outlive the mode.
+  FaultMode(Mode* inner, const CursorTable* cursors, FaultCounter* faults, FaultSpec spec, uint64_t seed,
+            SessionRegistry* sessions = nullptr);
   FaultMode(const FaultMode&) = delete;
   FaultMode& operator=(const FaultMode&) = delete;
 
@@ -67,17 +71,24 @@ class FaultMode : public Mode {
   };
   struct Shard {
     Mutex mu;
-    std::unordered_map<std::string, KeyState> keys GUARDED_BY(mu);  // by encoded key
+    // By session name, '\n' (never in a name) and encoded key; "" for the default session.
+    std::unordered_map<std::string, KeyState> keys GUARDED_BY(mu);
+    size_t prune_at GUARDED_BY(mu) = 1024;  // size at which ended sessions' states are dropped
   };
   static constexpr size_t kShards = 16;
 
   Decision Decide(const SsmRequest& request);
+  // How many calls the request's session's cursor has counted for its key.
+  uint64_t Position(const SsmRequest& request) const;
+  // Drops the states of named sessions that are no longer live, once the shard has doubled.
+  void PruneEndedSessions(Shard& shard) REQUIRES(shard.mu);
 
   Mode* inner_;
   const CursorTable* cursors_;
   FaultCounter* faults_;
   const FaultSpec spec_;
   const uint64_t seed_;
+  SessionRegistry* const sessions_;
   std::array<Shard, kShards> shards_;
 };
 
