@@ -18,6 +18,17 @@ def shell_command(name, comment, instance_name, **extra):
     cmd.update(extra)
     return cmd
 
+def polled_tape(cmd, name, first_ms, plugin_name=None):
+    """A new invocation tape of `cmd` and its Poller, whose first poll is sent at `first_ms`."""
+    t = invocation_tape(cmd, name, plugin_name)
+    return t, Poller(t, first_ms)
+
+
+def poll_state(poller, cmd, status, details=None, *args, **kwargs):
+    """One poll answered with `cmd`'s invocation in `status` (StatusDetails `details`, else the same)."""
+    poller.poll(lambda now: invocation_body(cmd, now, status, details or status, *args, **kwargs))
+
+
 WEB = shell_command("restart-nginx", "Restart nginx and check health", "web-01")
 DB = shell_command("migrate-db", "Apply schema migrations", "app-02")
 
@@ -46,27 +57,24 @@ def restart_nginx():
              send_command_result(send_req, web, requested), "send")
     tapes.append(send)
 
-    t = invocation_tape(web, "restart-nginx")
-    p = Poller(t, ms(*DAY, 9, 12, 3, 512))
+    t, p = polled_tape(web, "restart-nginx", ms(*DAY, 9, 12, 3, 512))
     p.poll(lambda now: error_body("InvocationDoesNotExist"), status=400)
-    p.poll(lambda now: invocation_body(web, now, "Pending", "Pending"))
+    poll_state(p, web, "Pending")
     start = p.upcoming() - 2344
-    p.poll(lambda now: invocation_body(web, now, "InProgress", "InProgress", start_ms=start))
-    p.poll(lambda now: invocation_body(web, now, "InProgress", "InProgress", start_ms=start))
+    poll_state(p, web, "InProgress", start_ms=start)
+    poll_state(p, web, "InProgress", start_ms=start)
     end = start + 8412
-    p.poll(lambda now: invocation_body(web, now, "Success", "Success", 0, start, end, stdout="active\nok\n"))
+    poll_state(p, web, "Success", "Success", 0, start, end, stdout="active\nok\n")
     tapes.append(t)
     return tapes
 
 
 def migrate_db_failed():
     """Failed, exit status 1, with stderr."""
-    tapes = []
     db = DB
-    t = invocation_tape(db, "migrate-db")
-    p = Poller(t, ms(*DAY, 9, 25, 41, 127))
+    t, p = polled_tape(db, "migrate-db", ms(*DAY, 9, 25, 41, 127))
     start = p.upcoming() - 891
-    p.poll(lambda now: invocation_body(db, now, "InProgress", "InProgress", start_ms=start))
+    poll_state(p, db, "InProgress", start_ms=start)
     end = start + 3682
     stdout = ("Running migrations for database 'orders' (postgres://db-01.internal:5432)\n"
               "  0041_add_invoice_currency ... already applied\n"
@@ -77,63 +85,53 @@ def migrate_db_failed():
               "               ^\n"
               "migration 0042_backfill_invoice_currency failed, rolled back\n"
               "failed to run commands: exit status 1")
-    p.poll(lambda now: invocation_body(db, now, "Failed", "Failed", 1, start, end, stdout, stderr))
-    tapes.append(t)
-    return tapes
+    poll_state(p, db, "Failed", "Failed", 1, start, end, stdout, stderr)
+    return [t]
 
 
 def reindex_timed_out():
     """TimedOut: the script outlives its executionTimeout (10 s); the agent kills it (exit 137 on Linux) and
     reports ExecutionTimedOut."""
-    tapes = []
     reindex = shell_command("reindex", "Rebuild search index", "search-01")
-    t = invocation_tape(reindex, "reindex")
-    p = Poller(t, ms(*DAY, 10, 3, 17, 602))
+    t, p = polled_tape(reindex, "reindex", ms(*DAY, 10, 3, 17, 602))
     start = p.upcoming() - 1658
-    p.poll(lambda now: invocation_body(reindex, now, "InProgress", "InProgress", start_ms=start))
-    p.poll(lambda now: invocation_body(reindex, now, "InProgress", "InProgress", start_ms=start))
+    poll_state(p, reindex, "InProgress", start_ms=start)
+    poll_state(p, reindex, "InProgress", start_ms=start)
     end = start + 10000 + 37
     stdout = ("reindex: 1840213 documents in 'products'\n"
               "reindex: batch 1/37 done (50000 docs, 4.1s)\n"
               "reindex: batch 2/37 done (50000 docs, 4.3s)\n")
-    p.poll(lambda now: invocation_body(reindex, now, "TimedOut", "ExecutionTimedOut", 137, start, end,
-                                       stdout))
-    tapes.append(t)
-    return tapes
+    poll_state(p, reindex, "TimedOut", "ExecutionTimedOut", 137, start, end,
+               stdout)
+    return [t]
 
 
 def drain_queue_cancelled():
     """Cancelled by CancelCommand while running: Cancelling, then Cancelled (process killed, 137)."""
-    tapes = []
     drain = shell_command("drain-queue", "Drain work queue before maintenance", "worker-03")
-    t = invocation_tape(drain, "drain-queue")
-    p = Poller(t, ms(*DAY, 10, 31, 8, 205))
+    t, p = polled_tape(drain, "drain-queue", ms(*DAY, 10, 31, 8, 205))
     start = p.upcoming() - 2128
-    p.poll(lambda now: invocation_body(drain, now, "InProgress", "InProgress", start_ms=start))
-    p.poll(lambda now: invocation_body(drain, now, "Cancelling", "Cancelling", start_ms=start))
+    poll_state(p, drain, "InProgress", start_ms=start)
+    poll_state(p, drain, "Cancelling", start_ms=start)
     end = p.upcoming() - 1377
     stdout = "draining queue jobs-default: 412 messages left\ndraining queue jobs-default: 377 messages left\n"
-    p.poll(lambda now: invocation_body(drain, now, "Cancelled", "Cancelled", 137, start, end, stdout))
-    tapes.append(t)
-    return tapes
+    poll_state(p, drain, "Cancelled", "Cancelled", 137, start, end, stdout)
+    return [t]
 
 
 def flush_cache_delayed():
     """Delayed: the node is unreachable (rebooting) when the command is sent; delivered later."""
-    tapes = []
     cache = shell_command("flush-cache", "Flush application cache", "cache-01")
-    t = invocation_tape(cache, "flush-cache")
-    p = Poller(t, ms(*DAY, 11, 2, 45, 310))
-    p.poll(lambda now: invocation_body(cache, now, "Pending", "Pending"))
-    p.poll(lambda now: invocation_body(cache, now, "Delayed", "Delayed"))
-    p.poll(lambda now: invocation_body(cache, now, "Delayed", "Delayed"))
+    t, p = polled_tape(cache, "flush-cache", ms(*DAY, 11, 2, 45, 310))
+    poll_state(p, cache, "Pending")
+    poll_state(p, cache, "Delayed")
+    poll_state(p, cache, "Delayed")
     start = p.upcoming() - 311
     end = start + 4453
-    p.poll(lambda now: invocation_body(cache, now, "InProgress", "InProgress", start_ms=start))
-    p.poll(lambda now: invocation_body(cache, now, "Success", "Success", 0, start, end,
-                                       stdout="OK\nflushed 18231 keys from redis://127.0.0.1:6379/0\n"))
-    tapes.append(t)
-    return tapes
+    poll_state(p, cache, "InProgress", start_ms=start)
+    poll_state(p, cache, "Success", "Success", 0, start, end,
+               stdout="OK\nflushed 18231 keys from redis://127.0.0.1:6379/0\n")
+    return [t]
 
 
 def patch_scan_per_plugin():
@@ -143,8 +141,7 @@ def patch_scan_per_plugin():
     patch = {"id": command_id("patch-scan"), "instance": instance_id("app-01"),
              "comment": "Weekly patch compliance scan", "document": "AWS-RunPatchBaseline", "version": "1",
              "plugin": "PatchLinux"}
-    t = invocation_tape(patch, "patch-scan-windows", plugin_name="PatchWindows")
-    p = Poller(t, ms(*DAY, 12, 0, 38, 451))
+    t, p = polled_tape(patch, "patch-scan-windows", ms(*DAY, 12, 0, 38, 451), plugin_name="PatchWindows")
     skipped = p.upcoming() - 4745
     p.poll(lambda now: invocation_body(
         patch, now, "Success", "Success", 0, skipped, skipped, plugin="PatchWindows",
@@ -152,15 +149,14 @@ def patch_scan_per_plugin():
                "[platformType, Windows]'. Step name: PatchWindows"))
     tapes.append(t)
 
-    t = invocation_tape(patch, "patch-scan-linux", plugin_name="PatchLinux")
-    p = Poller(t, ms(*DAY, 12, 0, 38, 902))
+    t, p = polled_tape(patch, "patch-scan-linux", ms(*DAY, 12, 0, 38, 902), plugin_name="PatchLinux")
     start = p.upcoming() - 5191
-    p.poll(lambda now: invocation_body(patch, now, "InProgress", "InProgress", start_ms=start,
-                                       plugin="PatchLinux"))
-    p.poll(lambda now: invocation_body(patch, now, "InProgress", "InProgress", start_ms=start,
-                                       plugin="PatchLinux"))
-    p.poll(lambda now: invocation_body(patch, now, "InProgress", "InProgress", start_ms=start,
-                                       plugin="PatchLinux"))
+    poll_state(p, patch, "InProgress", start_ms=start,
+               plugin="PatchLinux")
+    poll_state(p, patch, "InProgress", start_ms=start,
+               plugin="PatchLinux")
+    poll_state(p, patch, "InProgress", start_ms=start,
+               plugin="PatchLinux")
     end = start + 17653
     stdout = "\n".join([
         "/usr/bin/python3",
@@ -185,8 +181,8 @@ def patch_scan_per_plugin():
         "14 Oct 2026 12:00:51 root [INFO]: Patch baseline operation Scan completed.",
         "",
     ])
-    p.poll(lambda now: invocation_body(patch, now, "Success", "Success", 0, start, end, stdout,
-                                       plugin="PatchLinux"))
+    poll_state(p, patch, "Success", "Success", 0, start, end, stdout,
+               plugin="PatchLinux")
     tapes.append(t)
     return tapes
 
@@ -194,21 +190,18 @@ def patch_scan_per_plugin():
 def worker_log_cut_at_24000():
     """Output past 24,000 characters: StandardOutputContent is cut at exactly 24,000 characters and the full
     text is in S3 (the command named an OutputS3BucketName); output also goes to CloudWatch."""
-    tapes = []
     logs = shell_command("dump-worker-log", "Dump worker log for incident INC-2291", "worker-01",
                          s3_bucket="acme-ssm-output-eu-west-1", s3_prefix="run-command",
                          cloudwatch=cloudwatch("/aws/ssm/AWS-RunShellScript", True))
-    t = invocation_tape(logs, "dump-worker-log")
-    p = Poller(t, ms(*DAY, 13, 40, 2, 176))
+    t, p = polled_tape(logs, "dump-worker-log", ms(*DAY, 13, 40, 2, 176))
     start = p.upcoming() - 1663
-    p.poll(lambda now: invocation_body(logs, now, "InProgress", "InProgress", start_ms=start))
+    poll_state(p, logs, "InProgress", start_ms=start)
     end = start + 3289
     full = worker_log(logs["instance"])
     assert len(full) > STDOUT_LIMIT
-    p.poll(lambda now: invocation_body(logs, now, "Success", "Success", 0, start, end,
-                                       stdout=full[:STDOUT_LIMIT]))
-    tapes.append(t)
-    return tapes
+    poll_state(p, logs, "Success", "Success", 0, start, end,
+               stdout=full[:STDOUT_LIMIT])
+    return [t]
 
 
 def invocation_errors():
@@ -216,15 +209,13 @@ def invocation_errors():
     document does not have."""
     tapes = []
     gone = dict(WEB, instance=instance_id("web-01-terminated"))
-    t = invocation_tape(gone, "invalid-instance")
-    p = Poller(t, ms(*DAY, 9, 30, 11, 804))
+    t, p = polled_tape(gone, "invalid-instance", ms(*DAY, 9, 30, 11, 804))
     p.poll(lambda now: error_body(
         "InvalidInstanceId",
         "Instances [[%s]] not in a valid state for account %s" % (gone["instance"], ACCOUNT)), status=400)
     tapes.append(t)
 
-    t = invocation_tape(DB, "invalid-plugin", plugin_name="aws:runPowerShellScript")
-    p = Poller(t, ms(*DAY, 9, 26, 2, 377))
+    t, p = polled_tape(DB, "invalid-plugin", ms(*DAY, 9, 26, 2, 377), plugin_name="aws:runPowerShellScript")
     p.poll(lambda now: error_body("InvalidPluginName"), status=400)
     tapes.append(t)
     return tapes
