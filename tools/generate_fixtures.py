@@ -65,7 +65,8 @@ def main():
     args = parser.parse_args()
 
     if args.validate:
-        problems, count = report_validation(args.validate, "%(count)d tape files, %(total)d bytes, %(problems)d problems")
+        problems, count = report_validation(args.validate,
+                                            "%(count)d tape files, %(total)d bytes, %(problems)d problems")
         return 1 if problems or not count else 0
     tapes = build_tapes()
     names = [t.file_name() for t in tapes]
