@@ -54,7 +54,8 @@ struct ReplayParts {
     sessions = std::make_unique<SessionRegistry>(limits, SessionSettings{});
     mode = std::make_unique<ReplayMode>(player.get(), &cursors, ReplayOptions{}, sessions.get());
     admin = std::make_unique<AdminEndpoints>(
-        ServerParts{mode.get(), &metrics, &cursors, player.get(), sessions.get(), nullptr, store.get()}, ServerOptions{});
+        ServerParts{mode.get(), &metrics, &cursors, player.get(), sessions.get(), nullptr, store.get()},
+        ServerOptions{});
   }
   void PutTape(const std::vector<std::string>& statuses) {
     std::vector<Interaction> entries;
@@ -133,7 +134,7 @@ TEST_CASE("a reset by CommandId rewinds every tape of that command in the store,
   const TapeKey other_command =
       TapeKey::ForInvocation("469a0bdb-7bff-40fd-8698-2e22e4f0e7e8", kInstance, std::nullopt).value();
   WriteBatch batch;
-  for (const TapeKey* k : {&parts.key, &plugin, &other_instance, &other_command}) {
+  for (const TapeKey* k : std::initializer_list<const TapeKey*>{&parts.key, &plugin, &other_instance, &other_command}) {
     batch.ReplaceTape(*k, {Entry("Pending"), Entry("Success")});
     parts.cursors.Next(*k, 2);
   }
