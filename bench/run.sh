@@ -7,7 +7,8 @@
 #   bash bench/run.sh sessions        replay in the default session, 1 session and 1,000 sessions;
 #                                     memory per live session with 10,000 (issue 13; bench/sessions.sh)
 #   bash bench/run.sh scale [N]       generate N tapes, import, stats, dictionary, list, replay on N vs
-#                                     1k tapes over all their keys, server RSS (issue 5); N defaults to
+#                                     1k tapes over all their keys, server RSS with a cursor on every key
+#                                     (issue 5); N defaults to
 #                                     100000. For 1M: ~8 GB of tapes (kept for reuse) plus ~10 GB of
 #                                     stores while it runs, under BENCH_WORK.
 #   bash bench/run.sh density [N...]  a plain `import` of N generated tapes into a new store: data.mdb
