@@ -8,9 +8,8 @@
 #                                     memory per live session with 10,000 (issue 13; bench/sessions.sh)
 #   bash bench/run.sh scale [N]       generate N tapes, import, stats, dictionary, list, replay on N vs
 #                                     1k tapes over all their keys, server RSS with a cursor on every key
-#                                     (issue 5); N defaults to
-#                                     100000. For 1M: ~8 GB of tapes (kept for reuse) plus ~10 GB of
-#                                     stores while it runs, under BENCH_WORK.
+#                                     (issue 5); N defaults to 100000. For 1M: ~8 GB of tapes (kept
+#                                     for reuse) plus ~10 GB of stores while it runs, under BENCH_WORK.
 #   bash bench/run.sh density [N...]  a plain `import` of N generated tapes into a new store: data.mdb
 #                                     and pages in use vs the tape files and vs talkback's bytes per
 #                                     interaction, and the import time (issue 15); N defaults to 10000
