@@ -47,7 +47,8 @@ int64_t SystemMillis();
 
 class CursorTable {
  public:
-  // `clock` stamps each key's first call.
+  // `clock` stamps each key's first call (to the millisecond within 397 days of the table's creation,
+  // clamped beyond: --shift-times on a server up longer shifts by less).
   explicit CursorTable(MillisClock clock = SystemMillis);
   CursorTable(const CursorTable&) = delete;
   CursorTable& operator=(const CursorTable&) = delete;
