@@ -7,9 +7,9 @@
 #   bash bench/run.sh sessions        replay in the default session, 1 session and 1,000 sessions;
 #                                     memory per live session with 10,000 (issue 13; bench/sessions.sh)
 #   bash bench/run.sh scale [N]       generate N tapes, import, stats, dictionary, list, replay on N vs
-#                                     1k tapes over all their keys, server RSS (issue 5); N defaults to
-#                                     100000. For 1M: ~8 GB of tapes (kept for reuse) plus ~10 GB of
-#                                     stores while it runs, under BENCH_WORK.
+#                                     1k tapes over all their keys, server RSS with a cursor on every key
+#                                     (issue 5); N defaults to 100000. For 1M: ~8 GB of tapes (kept
+#                                     for reuse) plus ~10 GB of stores while it runs, under BENCH_WORK.
 #   bash bench/run.sh density [N...]  a plain `import` of N generated tapes into a new store: data.mdb
 #                                     and pages in use vs the tape files and vs talkback's bytes per
 #                                     interaction, and the import time (issue 15); N defaults to 10000
@@ -312,6 +312,27 @@ serve_scale() {
     --listen 127.0.0.1:0 --log-level "$LOG_LEVEL" "${extra[@]}" "$@"
 }
 
+# cursors_of PORT: how many cursors the server at PORT holds (its metrics' ssm_replay_cursors).
+cursors_of() { curl -s "http://127.0.0.1:$1/__replay/metrics" | awk '$1 == "ssm_replay_cursors" {print $2}'; }
+
+# walk_all_keys LABEL PORT KEYFILE: one call on every key of KEYFILE (bench/walk_keys.lua) until the
+# server at PORT holds a cursor for each (at most 600 s); sets WALK_S. wrk runs until interrupted.
+walk_all_keys() {
+  local label=$1 port=$2 keys=$3 total t0 wrk_pid
+  total=$(wc -l <"$keys") t0=$(now_ns)
+  printf '### %s: wrk -s bench/walk_keys.lua over %s keys\n' "$label" "$total" >>"$BENCH_LOG"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d3600s -s bench/walk_keys.lua "http://127.0.0.1:$port/" -- "$keys" \
+    "$THREADS" >>"$BENCH_LOG" 2>&1 &
+  wrk_pid=$!
+  while kill -0 "$wrk_pid" 2>/dev/null && (($(cursors_of "$port") < total)); do
+    (($(now_ns) - t0 < 600 * 1000000000)) || { log "scale: $label: not every key has a cursor after 600 s"; break; }
+    sleep 1
+  done
+  kill -INT "$wrk_pid" 2>/dev/null
+  wait "$wrk_pid" || true
+  WALK_S=$(calc "($(now_ns) - $t0) / 1e9" 0)
+}
+
 # stats_field STATS-OUTPUT NAME: the first number of a line of `ssm-replay stats` ("tapes", "interactions").
 stats_field() { awk -v f="$2" '$1 == f {print $2; exit}' <<<"$1"; }
 
@@ -453,9 +474,17 @@ bench_scale() {
       bad=$((bad + WRK_NON2XX + WRK_ERRORS))
     done
   done
-  local mem_n mem_1k mem_nb=()
-  read -ra mem_n <<<"$(proc_mem "${pid_of[N]}")"
-  [[ -n ${BUILD_DIR_B:-} ]] && read -ra mem_nb <<<"$(proc_mem "${pid_of[N-B]}")"
+  # Memory: after the rounds, and after one call on each key the random draws left out, so that the N
+  # servers hold a cursor for every key of the store.
+  local -A drawn=() walked=() cursors_drawn=() cursors_walked=() walk_s=()
+  local mem_1k
+  for which in "${servers[@]}"; do
+    [[ $which == N* ]] || continue
+    drawn[$which]=$(proc_mem "${pid_of[$which]}") cursors_drawn[$which]=$(cursors_of "${port_of[$which]}")
+    walk_all_keys "walk $which" "${port_of[$which]}" "${keys_of[$which]}"
+    walked[$which]=$(proc_mem "${pid_of[$which]}") cursors_walked[$which]=$(cursors_of "${port_of[$which]}")
+    walk_s[$which]=$WALK_S
+  done
   read -ra mem_1k <<<"$(proc_mem "${pid_of[1k]}")"
   stop_all
 
@@ -508,12 +537,17 @@ bench_scale() {
       "$(calc "$(median_of "${p99s[N-B]}") / $(median_of "${p99s[1k-B]}")" 2)"
     printf 'B: server CPU per request: 1k-B %s us, N-B %s us (N-B/1k-B %s); N/N-B req/s %s, CPU %s\n' "$c1kb" "$cnb" \
       "$(calc "$cnb / $c1kb" 2)" "$(calc "$rn / $rnb" 3)" "$(calc "$cn / $cnb" 3)"
-    printf 'B: server RSS serving the %s store: VmHWM %s KiB = RssAnon %s KiB + RssFile %s KiB\n' "$n" "${mem_nb[0]}" \
-      "${mem_nb[2]}" "${mem_nb[3]}"
   fi
   # The target is on the process's own memory: mapped store pages are page cache the kernel reclaims.
-  printf 'server RSS serving the %s store: VmHWM %s KiB, VmRSS %s KiB = RssAnon %s KiB + RssFile %s KiB (mapped store pages); target RssAnon <= 64 MB: %s\n' \
-    "$n" "${mem_n[0]}" "${mem_n[1]}" "${mem_n[2]}" "${mem_n[3]}" "$(verdict "${mem_n[2]} <= 65536")"
+  local m d w
+  for which in "${servers[@]}"; do
+    [[ $which == N* ]] || continue
+    read -ra d <<<"${drawn[$which]}"
+    read -ra w <<<"${walked[$which]}"
+    printf 'server %s memory serving the %s store: after the rounds RssAnon %s KiB (%s cursors); after one call on every key (%s s) RssAnon %s KiB (%s cursors of %s keys), VmHWM %s KiB, RssFile %s KiB (mapped store pages); target RssAnon <= 64 MB: %s\n' \
+      "$which" "$n" "${d[2]}" "${cursors_drawn[$which]}" "${walk_s[$which]}" "${w[2]}" "${cursors_walked[$which]}" \
+      "$(wc -l <"${keys_of[$which]}")" "${w[0]}" "${w[3]}" "$(verdict "${w[2]} <= 65536")"
+  done
   printf 'server RSS serving the 1k store:  VmHWM %s KiB (RssAnon %s KiB + RssFile %s KiB)\n' "${mem_1k[0]}" \
     "${mem_1k[2]}" "${mem_1k[3]}"
   printf 'non-2xx or socket errors: %s; log level %s\n' "$bad" "$LOG_LEVEL"

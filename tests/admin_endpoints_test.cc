@@ -54,7 +54,8 @@ struct ReplayParts {
     sessions = std::make_unique<SessionRegistry>(limits, SessionSettings{});
     mode = std::make_unique<ReplayMode>(player.get(), &cursors, ReplayOptions{}, sessions.get());
     admin = std::make_unique<AdminEndpoints>(
-        ServerParts{mode.get(), &metrics, &cursors, player.get(), sessions.get()}, ServerOptions{});
+        ServerParts{mode.get(), &metrics, &cursors, player.get(), sessions.get(), nullptr, store.get()},
+        ServerOptions{});
   }
   void PutTape(const std::vector<std::string>& statuses) {
     std::vector<Interaction> entries;
@@ -124,6 +125,25 @@ TEST_CASE("a reset by CommandId says how many cursors it rewound", "[admin]") {
   CHECK(body["reset"] == std::string("CommandId ") + kCommand);
   CHECK(body["cursors"] == 1);
   CHECK(parts.cursors.Calls(parts.key) == 0);
+}
+
+TEST_CASE("a reset by CommandId rewinds every tape of that command in the store, and no other", "[admin]") {
+  ReplayParts parts;
+  const TapeKey plugin = TapeKey::ForInvocation(kCommand, kInstance, std::string("aws:runShellScript")).value();
+  const TapeKey other_instance = TapeKey::ForInvocation(kCommand, "i-0e854fd6a57f2b03b", std::nullopt).value();
+  const TapeKey other_command =
+      TapeKey::ForInvocation("469a0bdb-7bff-40fd-8698-2e22e4f0e7e8", kInstance, std::nullopt).value();
+  WriteBatch batch;
+  for (const TapeKey* k : std::initializer_list<const TapeKey*>{&parts.key, &plugin, &other_instance, &other_command}) {
+    batch.ReplaceTape(*k, {Entry("Pending"), Entry("Success")});
+    parts.cursors.Next(*k, 2);
+  }
+  REQUIRE(parts.store->Write(batch).ok());
+  CHECK(parts.Json(AdminRequest("POST", "/__replay/reset", {{"CommandId", kCommand}}))["cursors"] == 3);
+  CHECK(parts.cursors.Calls(parts.key) == 0);
+  CHECK(parts.cursors.Calls(plugin) == 0);
+  CHECK(parts.cursors.Calls(other_instance) == 0);
+  CHECK(parts.cursors.Calls(other_command) == 1);
 }
 
 TEST_CASE("admin endpoints answer errors AWS-shaped and check the method", "[admin]") {

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libcpp-httplib-dev liblmdb-dev libcereal-dev libzstd-dev libssl-dev
-  nlohmann-json3-dev libcli11-dev libspdlog-dev libre2-dev libconcurrentqueue-dev catch2
+  nlohmann-json3-dev libcli11-dev libspdlog-dev libre2-dev libconcurrentqueue-dev libxxhash-dev catch2
   python3 python3-pip wrk clang libclang-rt-14-dev ccache
   chromium chromium-driver python3-selenium
   python3-pytest

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +14,7 @@
 #include "proxy/ssm/session_name.h"
 #include "proxy/replay/session_registry.h"
 #include "store/canonical_json.h"
+#include "store/tape_store.h"
 
 namespace ssm {
 namespace {
@@ -152,12 +154,27 @@ Answer AdminEndpoints::Reset(const httplib::Request& req) const {
 }
 
 Answer AdminEndpoints::ResetCommand(const SessionCursors& cursors, const std::string& command_id) const {
-  size_t rewound = cursors.ResetPrefix(TapeKey::CommandIdPrefix(command_id));
+  Result<size_t> rewound = RewindCommand(cursors, command_id);
+  if (!rewound.ok()) {
+    return ErrorAnswer(500, "InternalServerError", "Reset by CommandId: " + rewound.status().message());
+  }
   // The player can drop one tape or all; a command's tapes are not known without a walk of the store,
   // so all go (they are read again as calls ask for them). A named session's reset leaves the cache
   // alone: parallel tests reset their sessions all the time.
   if (parts_.player && !cursors.session) parts_.player->InvalidateAll();
-  return JsonAnswer({{"reset", "CommandId " + command_id}, {"cursors", rewound}});
+  return JsonAnswer({{"reset", "CommandId " + command_id}, {"cursors", rewound.value()}});
+}
+
+Result<size_t> AdminEndpoints::RewindCommand(const SessionCursors& cursors, const std::string& command_id) const {
+  if (cursors.session) return cursors.ResetPrefix(TapeKey::CommandIdPrefix(command_id));
+  if (parts_.store == nullptr) return size_t{0};
+  TapeFilter filter;
+  filter.command_id = command_id;
+  Result<std::vector<TapeInfo>> tapes = parts_.store->ListTapes(filter);
+  if (!tapes.ok()) return tapes.status();
+  size_t rewound = 0;
+  for (const TapeInfo& tape : tapes.value()) rewound += cursors.Reset(tape.key);
+  return rewound;
 }
 
 Answer AdminEndpoints::ResetTape(const SessionCursors& cursors, const TapeKey& key) const {

@@ -19,6 +19,7 @@
 #include "proxy/http/session_endpoints.h"
 #include "proxy/modes/mode.h"
 #include "proxy/ssm/http_response.h"
+#include "store/status.h"
 #include "store/tape_key.h"
 
 namespace ssm {
@@ -49,6 +50,9 @@ class AdminEndpoints {
   Answer Metrics(const httplib::Request& req) const;
   Answer Reset(const httplib::Request& req) const;
   Answer ResetCommand(const SessionCursors& cursors, const std::string& command_id) const;
+  // Rewinds the cursors of one command's invocation tapes; returns how many. A named session's by key
+  // prefix; the default session's table keeps no keys, so the command's tapes are listed from the store.
+  Result<size_t> RewindCommand(const SessionCursors& cursors, const std::string& command_id) const;
   Answer ResetTape(const SessionCursors& cursors, const TapeKey& key) const;
 
   const ServerParts parts_;

@@ -1,10 +1,14 @@
 #include "proxy/replay/cursor_table.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <chrono>
-#include <cstring>
-#include <functional>
 #include <new>
+#include <utility>
+
+#define XXH_INLINE_ALL  // header-only: XXH3 inlined here, no library to link
+#include <xxhash.h>
 
 namespace ssm {
 
@@ -29,34 +33,52 @@ int64_t SystemMillis() {
       .count();
 }
 
-struct CursorTable::Cursor {
-  std::atomic<uint64_t> calls{0};  // since the key's last reset
-  int64_t first_call_ms = 0;       // when the first of them came
-  uint32_t size = 0;               // of the key, whose bytes follow
-
-  std::string_view key() const { return {reinterpret_cast<const char*>(this + 1), size}; }
-
-  static Cursor* New(std::string_view key, int64_t now_ms) {
-    void* memory = ::operator new(sizeof(Cursor) + key.size());
-    auto* cursor = new (memory) Cursor;
-    cursor->first_call_ms = now_ms;
-    cursor->size = static_cast<uint32_t>(key.size());
-    std::memcpy(reinterpret_cast<char*>(cursor + 1), key.data(), key.size());
-    return cursor;
-  }
-  static void Delete(Cursor* cursor) {
-    cursor->~Cursor();
-    ::operator delete(cursor);
-  }
-};
-
 namespace {
 
-uint64_t HashOf(std::string_view encoded) { return std::hash<std::string_view>()(encoded); }
-// Where a hash's probe starts in a table of `mask` + 1 slots (the low bits chose the shard).
-size_t HomeOf(uint64_t hash, size_t mask) { return static_cast<size_t>(hash >> 8) & mask; }
+// A state word, from the top: the fingerprint's tag (kTagBits), the calls since the last reset
+// (kCallBits) and the first call's time as milliseconds from the table's epoch biased by kTimeBias
+// (covers +-397 days; clamped beyond).
+constexpr int kTagBits = 8;
+constexpr int kCallBits = 20;
+constexpr int kTimeBits = 64 - kTagBits - kCallBits;
+constexpr uint64_t kOneCall = uint64_t{1} << kTimeBits;
+constexpr uint64_t kTimeMask = kOneCall - 1;
+constexpr int64_t kTimeBias = int64_t{1} << (kTimeBits - 1);
+static_assert(CursorTable::kMaxCalls == (uint64_t{1} << kCallBits) - 1, "kMaxCalls fills the call bits");
+
+uint64_t TagOf(uint64_t state) { return state >> (kCallBits + kTimeBits); }
+uint64_t CallsOf(uint64_t state) { return (state >> kTimeBits) & CursorTable::kMaxCalls; }
+uint64_t LoadState(const uint64_t* state) { return __atomic_load_n(state, __ATOMIC_RELAXED); }
+
+// Counts one call in `*state` (up to kMaxCalls) and returns the state before it.
+uint64_t CountCall(uint64_t* state) {
+  uint64_t before = LoadState(state);
+  while (CallsOf(before) < CursorTable::kMaxCalls &&
+         !__atomic_compare_exchange_n(state, &before, before + kOneCall, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+  }
+  return before;
+}
+
+// An entry's home slot in a shard of `mask` + 1 entries, and how far the entry at `slot` sits past it.
+size_t HomeOf(uint64_t key_hash, size_t mask) { return static_cast<size_t>(key_hash) & mask; }
+size_t DistanceOf(uint64_t key_hash, size_t slot, size_t mask) { return (slot - HomeOf(key_hash, mask)) & mask; }
+
+// Entry arrays are anonymous mappings, not malloc'd: a grown-out or reset array goes back to the
+// kernel at once (malloc would keep it in an arena), and pages of a new one cost nothing until used.
+template <typename T>
+T* MapZeroed(size_t n) {
+  void* memory = mmap(nullptr, n * sizeof(T), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED) throw std::bad_alloc();
+  return static_cast<T*>(memory);
+}
+template <typename T>
+void Unmap(T* array, size_t n) {
+  if (array != nullptr) munmap(array, n * sizeof(T));
+}
 
 }  // namespace
+
+CursorTable::CursorTable(MillisClock clock) : clock_(std::move(clock)), epoch_ms_(clock_()) {}
 
 CursorTable::~CursorTable() {
   for (Shard& shard : shards_) {
@@ -65,96 +87,119 @@ CursorTable::~CursorTable() {
   }
 }
 
-CursorTable::Slot* CursorTable::Find(Shard& shard, uint64_t hash, std::string_view encoded) {
-  if (shard.slots.empty()) return nullptr;
-  const size_t mask = shard.slots.size() - 1;
-  for (size_t i = HomeOf(hash, mask);; i = (i + 1) & mask) {
-    Slot& slot = shard.slots[i];
-    if (slot.cursor == nullptr) return nullptr;
-    if (slot.hash == hash && slot.cursor->key() == encoded) return &slot;
+CursorTable::Fingerprint CursorTable::FingerprintOf(const std::string& encoded) {
+  const XXH128_hash_t hash = XXH3_128bits(encoded.data(), encoded.size());
+  Fingerprint fp;
+  fp.key = hash.low64 != 0 ? hash.low64 : 1;
+  fp.shard = static_cast<uint32_t>(hash.high64 >> (64 - kShardBits));
+  fp.tag = (hash.high64 >> (64 - kShardBits - kTagBits)) & ((uint64_t{1} << kTagBits) - 1);
+  return fp;
+}
+
+uint64_t CursorTable::FirstState(const Fingerprint& fp, int64_t now_ms) const {
+  const int64_t biased = std::clamp<int64_t>(now_ms - epoch_ms_, -kTimeBias, kTimeBias - 1) + kTimeBias;
+  return fp.tag << (kCallBits + kTimeBits) | static_cast<uint64_t>(biased);
+}
+
+int64_t CursorTable::FirstCallMs(uint64_t state) const {
+  return epoch_ms_ + static_cast<int64_t>(state & kTimeMask) - kTimeBias;
+}
+
+CursorTable::Entry* CursorTable::Find(const Shard& shard, const Fingerprint& fp) {
+  if (shard.entries == nullptr) return nullptr;
+  const size_t mask = shard.capacity - 1;
+  for (size_t i = HomeOf(fp.key, mask), distance = 0;; i = (i + 1) & mask, ++distance) {
+    Entry& entry = shard.entries[i];
+    if (entry.key_hash == 0 || DistanceOf(entry.key_hash, i, mask) < distance) return nullptr;
+    if (entry.key_hash == fp.key && TagOf(LoadState(&entry.state)) == fp.tag) return &entry;
   }
 }
 
-CursorTable::Slot* CursorTable::Add(Shard& shard, uint64_t hash, std::string_view encoded, int64_t now_ms) {
-  if ((shard.used + 1) * 2 > shard.slots.size()) {  // grow: twice the slots, every cursor placed again
-    std::vector<Slot> old(std::max<size_t>(16, shard.slots.size() * 2));
-    old.swap(shard.slots);
-    const size_t mask = shard.slots.size() - 1;
-    for (const Slot& slot : old) {
-      if (slot.cursor == nullptr) continue;
-      size_t i = HomeOf(slot.hash, mask);
-      while (shard.slots[i].cursor != nullptr) i = (i + 1) & mask;
-      shard.slots[i] = slot;
+CursorTable::Entry* CursorTable::Add(Shard& shard, uint64_t key_hash, uint64_t state) {
+  if ((shard.used + 1) * 8 > shard.capacity * 7) Grow(shard);
+  const size_t mask = shard.capacity - 1;
+  Entry moving{key_hash, state};
+  Entry* added = nullptr;
+  // Robin hood: the entry being placed takes the slot of the first one closer to its home, which moves
+  // on in turn.
+  for (size_t i = HomeOf(key_hash, mask), distance = 0;; i = (i + 1) & mask, ++distance) {
+    Entry& entry = shard.entries[i];
+    if (entry.key_hash == 0) {
+      entry = moving;
+      ++shard.used;
+      return added != nullptr ? added : &entry;
+    }
+    const size_t its_distance = DistanceOf(entry.key_hash, i, mask);
+    if (its_distance < distance) {
+      std::swap(entry, moving);
+      if (added == nullptr) added = &entry;
+      distance = its_distance;
     }
   }
-  const size_t mask = shard.slots.size() - 1;
-  size_t i = HomeOf(hash, mask);
-  while (shard.slots[i].cursor != nullptr) i = (i + 1) & mask;
-  shard.slots[i] = Slot{hash, Cursor::New(encoded, now_ms)};
-  ++shard.used;
-  return &shard.slots[i];
 }
 
-void CursorTable::Remove(Shard& shard, Slot* slot) {
-  Cursor::Delete(slot->cursor);
-  *slot = Slot{};
-  --shard.used;
-  // Backward shift: later slots of the same probe run move up into the hole, so no probe that passed
-  // through it now stops short of its key.
-  const size_t mask = shard.slots.size() - 1;
-  size_t hole = static_cast<size_t>(slot - shard.slots.data());
-  for (size_t j = (hole + 1) & mask; shard.slots[j].cursor != nullptr; j = (j + 1) & mask) {
-    size_t home = HomeOf(shard.slots[j].hash, mask);
-    bool reachable_from_hole = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
-    if (reachable_from_hole) continue;  // its probe starts after the hole: it stays
-    shard.slots[hole] = shard.slots[j];
-    shard.slots[j] = Slot{};
-    hole = j;
+void CursorTable::Grow(Shard& shard) {
+  Entry* old = shard.entries;
+  const size_t old_capacity = shard.capacity;
+  shard.capacity = std::max<size_t>(64, old_capacity * 2);
+  shard.entries = MapZeroed<Entry>(shard.capacity);
+  shard.used = 0;
+  for (size_t i = 0; i < old_capacity; ++i) {
+    if (old[i].key_hash != 0) Add(shard, old[i].key_hash, old[i].state);
   }
+  Unmap(old, old_capacity);
+}
+
+void CursorTable::Remove(Shard& shard, size_t at) {
+  // Backward shift: the entries after the hole that sit past their home move up one, so the table
+  // reads as if the removed key had never been added.
+  const size_t mask = shard.capacity - 1;
+  for (size_t next = (at + 1) & mask;; at = next, next = (next + 1) & mask) {
+    const Entry& entry = shard.entries[next];
+    if (entry.key_hash == 0 || DistanceOf(entry.key_hash, next, mask) == 0) break;
+    shard.entries[at] = entry;
+  }
+  shard.entries[at] = Entry{};
+  --shard.used;
 }
 
 void CursorTable::RemoveAll(Shard& shard) {
-  for (Slot& slot : shard.slots) {
-    if (slot.cursor != nullptr) Cursor::Delete(slot.cursor);
-  }
-  shard.slots.clear();
+  Unmap(shard.entries, shard.capacity);
+  shard.entries = nullptr;
+  shard.capacity = 0;
   shard.used = 0;
 }
 
 CursorStep CursorTable::Next(const TapeKey& key, size_t tape_size, ReplayOrder order) {
-  const std::string& encoded = key.encoded();
-  const uint64_t hash = HashOf(encoded);
-  Shard& shard = ShardFor(hash);
-  uint64_t call = 0;
-  int64_t first_call_ms = 0;
+  const Fingerprint fp = FingerprintOf(key.encoded());
+  Shard& shard = shards_[fp.shard];
+  uint64_t before = 0;
   bool counted = false;
   {
     ReaderLock lock(&shard.mu);
-    if (Slot* slot = Find(shard, hash, encoded)) {
-      call = slot->cursor->calls.fetch_add(1, std::memory_order_relaxed);
-      first_call_ms = slot->cursor->first_call_ms;
+    if (Entry* entry = Find(shard, fp)) {
+      before = CountCall(&entry->state);
       counted = true;
     }
   }
   if (!counted) {  // the key's first call since a reset
-    const int64_t now_ms = clock_();
+    const uint64_t first = FirstState(fp, clock_());
     WriterLock lock(&shard.mu);
-    Slot* slot = Find(shard, hash, encoded);
-    if (slot == nullptr) slot = Add(shard, hash, encoded, now_ms);
-    call = slot->cursor->calls.fetch_add(1, std::memory_order_relaxed);
-    first_call_ms = slot->cursor->first_call_ms;
+    Entry* entry = Find(shard, fp);
+    if (entry == nullptr) entry = Add(shard, fp.key, first);
+    before = CountCall(&entry->state);
   }
-  CursorStep step = StepOf(call, tape_size, order);
-  step.first_call_ms = first_call_ms;
+  CursorStep step = StepOf(CallsOf(before), tape_size, order);
+  step.first_call_ms = FirstCallMs(before);
   return step;
 }
 
 uint64_t CursorTable::Calls(const TapeKey& key) const {
-  const uint64_t hash = HashOf(key.encoded());
-  Shard& shard = ShardFor(hash);
+  const Fingerprint fp = FingerprintOf(key.encoded());
+  Shard& shard = shards_[fp.shard];
   ReaderLock lock(&shard.mu);
-  Slot* slot = Find(shard, hash, key.encoded());
-  return slot == nullptr ? 0 : slot->cursor->calls.load(std::memory_order_relaxed);
+  const Entry* entry = Find(shard, fp);
+  return entry == nullptr ? 0 : CallsOf(LoadState(&entry->state));
 }
 
 void CursorTable::ResetAll() {
@@ -165,31 +210,13 @@ void CursorTable::ResetAll() {
 }
 
 bool CursorTable::Reset(const TapeKey& key) {
-  const uint64_t hash = HashOf(key.encoded());
-  Shard& shard = ShardFor(hash);
+  const Fingerprint fp = FingerprintOf(key.encoded());
+  Shard& shard = shards_[fp.shard];
   WriterLock lock(&shard.mu);
-  Slot* slot = Find(shard, hash, key.encoded());
-  if (slot == nullptr) return false;
-  Remove(shard, slot);
+  Entry* entry = Find(shard, fp);
+  if (entry == nullptr) return false;
+  Remove(shard, static_cast<size_t>(entry - shard.entries));
   return true;
-}
-
-size_t CursorTable::ResetPrefix(const std::string& encoded_prefix) {
-  size_t n = 0;
-  for (Shard& shard : shards_) {
-    WriterLock lock(&shard.mu);
-    // Removing shifts later slots back: look at the same slot again after a removal.
-    for (size_t i = 0; i < shard.slots.size();) {
-      Slot& slot = shard.slots[i];
-      if (slot.cursor != nullptr && slot.cursor->key().substr(0, encoded_prefix.size()) == encoded_prefix) {
-        Remove(shard, &slot);
-        ++n;
-      } else {
-        ++i;
-      }
-    }
-  }
-  return n;
 }
 
 size_t CursorTable::size() const {
