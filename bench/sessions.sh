@@ -6,7 +6,8 @@
 # requests per key all naming one session (keys.lua's `same`), so wrk's side is that of 1,000 sessions
 # and the server's that of one. Besides wrk's figures, each round's server-side time (the access log's
 # `us`, p99 and p99.9) and the server's CPU per request. Then memory per live session: RssAnon of a
-# fresh server before and after 10,000 sessions are started, each with a cursor.
+# fresh server before and after 10,000 sessions are started, each with a cursor. With BUILD_DIR_B, a
+# second server of that build serves 1 and 1,000 sessions in the same rounds (kinds ending in -B).
 # server_us_p99 LOG FROM_LINE: "p99 p99.9" of the access log's `us` in LOG's lines after FROM_LINE (the
 # server's own time per request, loopback and client excluded).
 server_us_p99() {
@@ -27,11 +28,22 @@ bench_sessions() {
 
   start_server replay "$w" "$BIN" serve --mode replay --order last --store "$w/store" --listen 127.0.0.1:0 \
     --log-level "$LOG_LEVEL"
-  local port=$SERVER_PORT pid=$SERVER_PID url="http://127.0.0.1:$SERVER_PORT/" access=$w/replay.err
+  local url="http://127.0.0.1:$SERVER_PORT/" kind
   local -A args_of=([default]="-s bench/keys.lua $url -- $w/keys.tsv"
     [1-session]="-s bench/keys.lua $url -- $w/keys.tsv 1" [1000-sessions]="-s bench/keys.lua $url -- $w/keys.tsv 1000"
     [1000-as-1]="-s bench/keys.lua $url -- $w/keys.tsv 1000 same")
-  local kinds=(default 1-session 1000-sessions 1000-as-1) kind
+  local kinds=(default 1-session 1000-sessions 1000-as-1)
+  local -A pid_of=() access_of=()
+  for kind in "${kinds[@]}"; do pid_of[$kind]=$SERVER_PID access_of[$kind]=$w/replay.err; done
+  if [[ -n ${BIN_B:-} ]]; then
+    start_server replay-b "$w" "$BIN_B" serve --mode replay --order last --store "$w/store" --listen 127.0.0.1:0 \
+      --log-level "$LOG_LEVEL"
+    args_of[1-session-B]="-s bench/keys.lua http://127.0.0.1:$SERVER_PORT/ -- $w/keys.tsv 1"
+    args_of[1000-sessions-B]="-s bench/keys.lua http://127.0.0.1:$SERVER_PORT/ -- $w/keys.tsv 1000"
+    for kind in 1-session-B 1000-sessions-B; do
+      kinds+=("$kind") pid_of[$kind]=$SERVER_PID access_of[$kind]=$w/replay-b.err
+    done
+  fi
   for kind in "${kinds[@]}"; do
     # shellcheck disable=SC2086 # the args are words
     run_wrk "warm-up $kind" -t"$THREADS" -c"$CONNECTIONS" -d2s ${args_of[$kind]}
@@ -40,14 +52,14 @@ bench_sessions() {
   local rows=() bad=0 round before lines srv
   for round in $(seq "$ROUNDS"); do
     for kind in $(rotated "$round" "${kinds[@]}"); do
-      before=$(cpu_ticks "$pid") lines=$(wc -l <"$access")
+      before=$(cpu_ticks "${pid_of[$kind]}") lines=$(wc -l <"${access_of[$kind]}")
       # shellcheck disable=SC2086
       run_wrk "round $round $kind" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" ${args_of[$kind]}
-      read -ra srv <<<"$(server_us_p99 "$access" "$lines")"
+      read -ra srv <<<"$(server_us_p99 "${access_of[$kind]}" "$lines")"
       rps[$kind]+="$WRK_RPS " p99s[$kind]+="$WRK_P99 " srv99s[$kind]+="${srv[0]} " srv999s[$kind]+="${srv[1]} "
       rows+=("$(printf '%-6s %-14s %12s %10s %10s %10s %10s %8s' "$round" "$kind" "$WRK_RPS" "$WRK_P50" "$WRK_P99" \
         "${srv[0]}" "${srv[1]}" "$(cut -d' ' -f1 /proc/loadavg)")")
-      cpu[$kind]=$((${cpu[$kind]:-0} + $(cpu_ticks "$pid") - before))
+      cpu[$kind]=$((${cpu[$kind]:-0} + $(cpu_ticks "${pid_of[$kind]}") - before))
       reqs[$kind]=$((${reqs[$kind]:-0} + WRK_REQUESTS))
       bad=$((bad + WRK_NON2XX + WRK_ERRORS))
     done
@@ -85,9 +97,14 @@ bench_sessions() {
   printf '1000 sessions / 1 session: req/s %s (target >= 0.90: %s), p99 %s (target <= 1.10: %s); 1 session / default: req/s %s\n' \
     "$(calc "$r_many / $r_one" 3)" "$(verdict "$r_many / $r_one >= 0.90")" \
     "$(calc "$p_many / $p_one" 2)" "$(verdict "$p_many / $p_one <= 1.10")" "$(calc "$r_one / $r_def" 3)"
+  if [[ -n ${BIN_B:-} ]]; then
+    printf 'B (%s) / A: 1 session req/s %s, p99 %s; 1000 sessions req/s %s, p99 %s\n' "$BIN_B" \
+      "$(calc "$(median_of "${rps[1-session-B]}") / $r_one" 3)" "$(calc "$(median_of "${p99s[1-session-B]}") / $p_one" 2)" \
+      "$(calc "$(median_of "${rps[1000-sessions-B]}") / $r_many" 3)" "$(calc "$(median_of "${p99s[1000-sessions-B]}") / $p_many" 2)"
+  fi
   printf 'sessions live after the rounds: %s; non-2xx or socket errors: %s\n' "$live" "$bad"
   printf 'memory: RssAnon %s KiB with 100 sessions, %s KiB with 10,100: %s bytes per live session\n' \
     "${m0[2]}" "${m1[2]}" "$(calc "(${m1[2]} - ${m0[2]}) * 1024 / 10000" 0)"
-  printf 'reproduce: LOG_LEVEL=%s DURATION=%s ROUNDS=%s BUILD_DIR=%s bash bench/run.sh sessions   (raw wrk output: %s)\n' \
-    "$LOG_LEVEL" "$DURATION" "$ROUNDS" "$BUILD_DIR" "$BENCH_LOG"
+  printf 'reproduce: LOG_LEVEL=%s DURATION=%s ROUNDS=%s BUILD_DIR=%s%s bash bench/run.sh sessions   (raw wrk output: %s)\n' \
+    "$LOG_LEVEL" "$DURATION" "$ROUNDS" "$BUILD_DIR" "${BUILD_DIR_B:+ BUILD_DIR_B=$BUILD_DIR_B}" "$BENCH_LOG"
 }
