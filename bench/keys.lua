@@ -1,8 +1,10 @@
 -- wrk script: GetCommandInvocation calls spread over many tapes, picked at random from a key file
 -- (lines "CommandId<TAB>InstanceId<TAB>PluginName|-", as ssm-bench-gen-tapes writes keys.tsv).
---   wrk ... -s bench/keys.lua URL -- KEYFILE [SESSIONS]
+--   wrk ... -s bench/keys.lua URL -- KEYFILE [SESSIONS [same]]
 -- With SESSIONS, each request is also in one of that many named sessions, at random (header
--- X-Ssm-Replay-Session: bench-<n>); without, all are in the default session.
+-- X-Ssm-Replay-Session: bench-<n>); without, all are in the default session. With `same`, the SESSIONS
+-- copies of each request all name session bench-0: wrk does what it does for SESSIONS sessions while
+-- the server sees one (a control for wrk's own side).
 -- Every thread builds its requests once in init(), so request() costs only a random pick.
 local requests = {}
 
@@ -16,6 +18,7 @@ function init(args)
       .. "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=00000000",
   }
   local sessions = tonumber(args[2])
+  local same = args[3] == "same"
   for line in file:lines() do
     local command_id, instance_id, plugin = line:match("^([^\t]+)\t([^\t]+)\t([^\t]+)$")
     if command_id then
@@ -23,7 +26,7 @@ function init(args)
       if plugin ~= "-" then body = body .. ', "PluginName": "' .. plugin .. '"' end
       body = body .. "}"
       for n = 0, (sessions or 1) - 1 do
-        if sessions then headers["X-Ssm-Replay-Session"] = "bench-" .. n end
+        if sessions then headers["X-Ssm-Replay-Session"] = "bench-" .. (same and 0 or n) end
         requests[#requests + 1] = wrk.format("POST", "/", headers, body)
       end
     end

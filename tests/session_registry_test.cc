@@ -173,5 +173,29 @@ TEST_CASE("many threads in many sessions: each sees its own full sequence", "[se
   CHECK_FALSE(registry.Use("one-too-many").ok());
 }
 
+TEST_CASE("many threads in one session: every call on a key is counted once", "[session][concurrency]") {
+  constexpr int kThreads = 8, kCalls = 2000;
+  SessionRegistry registry(Limits(10, 60000), SessionSettings{});
+  std::vector<std::vector<uint64_t>> seen(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int call = 0; call < kCalls; ++call) {
+        // A tape longer than all calls together: the entry index is the call's number.
+        seen[t].push_back(registry.Use("shared").value()->Next(Key("i-1"), kThreads * kCalls + 1).index);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::vector<uint64_t> all;
+  for (const auto& calls : seen) all.insert(all.end(), calls.begin(), calls.end());
+  std::sort(all.begin(), all.end());
+  std::vector<uint64_t> expected(all.size());
+  for (size_t i = 0; i < expected.size(); ++i) expected[i] = i;
+  CHECK(all == expected);  // each index exactly once: no call lost or counted twice
+  CHECK(registry.Find("shared")->Calls(Key("i-1")) == kThreads * kCalls);
+  CHECK(registry.Find("shared")->calls() == kThreads * kCalls);
+}
+
 }  // namespace
 }  // namespace ssm

@@ -3,8 +3,10 @@
 // settings (polls, shift-times), and the tapes it recorded (for discard). The default session is not a
 // Session: it keeps the server-wide CursorTable (proxy/replay/cursor_table.h), the fast path.
 //
-// Thread-safe. One test drives a session, so one mutex guards all of it; sessions never share a lock,
-// so tests in different sessions never wait for each other here.
+// Thread-safe. A call takes the session's lock shared (as CursorTable's shards: a reader that the
+// scheduler stops never holds up the others) and counts on its key's atomic cursor; only a key's first
+// call, resets and the written tapes take it exclusive. Sessions never share a lock, so tests in
+// different sessions never wait for each other here. The settings are one atomic word.
 #ifndef SSM_REPLAY_PROXY_REPLAY_SESSION_H_
 #define SSM_REPLAY_PROXY_REPLAY_SESSION_H_
 
@@ -18,7 +20,7 @@
 
 #include "proxy/replay/cursor_table.h"
 #include "proxy/replay/poll_plan.h"
-#include "store/port/mutex.h"
+#include "proxy/replay/writer_first_mutex.h"
 #include "store/port/thread_annotations.h"
 #include "store/tape_key.h"
 
@@ -54,8 +56,8 @@ class Session {
   size_t ResetPrefix(const std::string& encoded_prefix);
   size_t cursors() const;  // keys with a cursor
 
-  SessionSettings settings() const;
-  void set_settings(SessionSettings settings);
+  SessionSettings settings() const { return Unpack(settings_.load(std::memory_order_relaxed)); }
+  void set_settings(SessionSettings settings) { settings_.store(Pack(settings), std::memory_order_relaxed); }
 
   // Record and auto modes note each tape this session recorded on; discard deletes exactly those.
   void NoteWritten(const TapeKey& key);
@@ -63,9 +65,13 @@ class Session {
   std::vector<TapeKey> TakeWritten();
 
  private:
+  static uint32_t Pack(SessionSettings settings);
+  static SessionSettings Unpack(uint32_t packed);
+
   struct Cursor {
-    uint64_t calls = 0;
-    int64_t first_call_ms = 0;
+    explicit Cursor(int64_t first_ms) : first_call_ms(first_ms) {}
+    std::atomic<uint64_t> calls{0};
+    const int64_t first_call_ms;
   };
 
   const std::string name_;
@@ -73,10 +79,10 @@ class Session {
   const int64_t started_ms_;
   std::atomic<int64_t> last_use_ms_;
   std::atomic<uint64_t> calls_{0};
+  std::atomic<uint32_t> settings_;  // Pack(SessionSettings)
 
-  mutable Mutex mu_;
+  mutable WriterFirstMutex mu_;  // exclusive only to add or remove cursors, and for written_
   std::unordered_map<std::string, Cursor> cursors_ GUARDED_BY(mu_);  // by encoded key
-  SessionSettings settings_ GUARDED_BY(mu_);
   std::unordered_set<TapeKey, TapeKeyHash> written_ GUARDED_BY(mu_);
 };
 

@@ -14,6 +14,12 @@ SessionRegistry::SessionRegistry(SessionLimits limits, SessionSettings defaults,
   last_sweep_ms_ = clock_();
 }
 
+std::shared_ptr<Session> SessionRegistry::FindLive(Shard& shard, const std::string& name, int64_t now_ms) {
+  auto it = shard.sessions.find(name);
+  if (it == shard.sessions.end() || Idle(*it->second, now_ms)) return nullptr;
+  return it->second;
+}
+
 std::shared_ptr<Session> SessionRegistry::FindLocked(Shard& shard, const std::string& name, int64_t now_ms) {
   auto it = shard.sessions.find(name);
   if (it == shard.sessions.end()) return nullptr;
@@ -38,10 +44,16 @@ std::shared_ptr<Session> SessionRegistry::AddLocked(Shard& shard, const std::str
 
 std::shared_ptr<Session> SessionRegistry::FindOrAdd(const std::string& name, const SessionSettings& settings,
                                                     int64_t now_ms) {
-  MaybeExpire(now_ms);  // idle sessions may hold the slots a new one needs
   Shard& shard = ShardFor(name);
-  MutexLock lock(&shard.mu);
-  if (std::shared_ptr<Session> live = FindLocked(shard, name, now_ms)) return live;
+  {
+    ReaderLock lock(&shard.mu);
+    if (std::shared_ptr<Session> live = FindLive(shard, name, now_ms)) return live;
+  }
+  // Only a new session sweeps (idle sessions may hold the slots it needs), so calls in live sessions
+  // never pay for a sweep over all of them.
+  MaybeExpire(now_ms);
+  WriterLock lock(&shard.mu);
+  if (std::shared_ptr<Session> live = FindLocked(shard, name, now_ms)) return live;  // added meanwhile
   return AddLocked(shard, name, settings);
 }
 
@@ -55,7 +67,7 @@ Result<std::shared_ptr<Session>> SessionRegistry::Use(const std::string& name) {
 
 std::shared_ptr<Session> SessionRegistry::Find(const std::string& name) {
   Shard& shard = ShardFor(name);
-  MutexLock lock(&shard.mu);
+  WriterLock lock(&shard.mu);
   return FindLocked(shard, name, clock_());
 }
 
@@ -71,7 +83,7 @@ Result<std::shared_ptr<Session>> SessionRegistry::Configure(const std::string& n
 
 bool SessionRegistry::Remove(const std::string& name) {
   Shard& shard = ShardFor(name);
-  MutexLock lock(&shard.mu);
+  WriterLock lock(&shard.mu);
   if (shard.sessions.erase(name) == 0) return false;
   live_.fetch_sub(1, std::memory_order_relaxed);
   return true;
@@ -81,7 +93,7 @@ std::vector<SessionInfo> SessionRegistry::List() {
   ExpireIdle();
   std::vector<SessionInfo> out;
   for (Shard& shard : shards_) {
-    MutexLock lock(&shard.mu);
+    ReaderLock lock(&shard.mu);
     for (const auto& [name, session] : shard.sessions) {
       out.push_back(SessionInfo{name, session->settings(), session->cursors(), session->calls(),
                                 session->started_ms(), session->last_use_ms()});
@@ -97,7 +109,7 @@ size_t SessionRegistry::ExpireIdle(int64_t now_ms) {
   last_sweep_ms_.store(now_ms, std::memory_order_relaxed);
   size_t dropped = 0;
   for (Shard& shard : shards_) {
-    MutexLock lock(&shard.mu);
+    WriterLock lock(&shard.mu);
     for (auto it = shard.sessions.begin(); it != shard.sessions.end();) {
       if (Idle(*it->second, now_ms)) {
         it = shard.sessions.erase(it);

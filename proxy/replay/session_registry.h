@@ -2,10 +2,10 @@
 // use, is dropped after `ttl_ms` without use, and at most `max_sessions` live at once: a new one
 // beyond that is refused (the server answers 429 ThrottlingException) until one is deleted or expires.
 //
-// Thread-safe. Sharded by name; a shard's lock is held only to find, add or drop a session, never
-// while a session is used, and never two at once. Expiry is lazy: every use of a session checks its
-// own idleness, and a sweep over all sessions runs at most once a second (and before listing or
-// counting), so no thread is needed; a refused session costs no sweep of its own.
+// Thread-safe. Sharded by name; a shard's lock is held only to find (shared), add or drop (exclusive)
+// a session, never while a session is used, and never two at once. Expiry is lazy: every use of a session checks its
+// own idleness, a new session sweeps all of them at most once a second, and listing or counting
+// sweeps first; so no thread is needed, and calls in live sessions never sweep.
 #ifndef SSM_REPLAY_PROXY_REPLAY_SESSION_REGISTRY_H_
 #define SSM_REPLAY_PROXY_REPLAY_SESSION_REGISTRY_H_
 
@@ -20,7 +20,7 @@
 
 #include "proxy/replay/cursor_table.h"
 #include "proxy/replay/session.h"
-#include "store/port/mutex.h"
+#include "proxy/replay/writer_first_mutex.h"
 #include "store/port/thread_annotations.h"
 #include "store/status.h"
 
@@ -71,11 +71,13 @@ class SessionRegistry {
  private:
   static constexpr size_t kShards = 16;
   struct Shard {
-    Mutex mu;
+    WriterFirstMutex mu;  // exclusive only to add or drop sessions
     std::unordered_map<std::string, std::shared_ptr<Session>> sessions GUARDED_BY(mu);
   };
   Shard& ShardFor(const std::string& name) { return shards_[std::hash<std::string>()(name) % kShards]; }
   bool Idle(const Session& session, int64_t now_ms) const { return now_ms - session.last_use_ms() >= limits_.ttl_ms; }
+  // The live session `name` in `shard`, or null (also when idle: not dropped here).
+  std::shared_ptr<Session> FindLive(Shard& shard, const std::string& name, int64_t now_ms) REQUIRES_SHARED(shard.mu);
   // The live session `name` in `shard` (dropping it when idle), or null.
   std::shared_ptr<Session> FindLocked(Shard& shard, const std::string& name, int64_t now_ms) REQUIRES(shard.mu);
   // Adds session `name`, when a slot is free; null when `max_sessions` are live.
