@@ -30,7 +30,9 @@ std::string NormalizedHash(std::string_view hash) {
 std::string HexBytes(std::string_view digits) {
   auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
   std::string out;
-  for (size_t i = 0; i + 1 < digits.size(); i += 2) out.push_back(static_cast<char>(nibble(digits[i]) << 4 | nibble(digits[i + 1])));
+  for (size_t i = 0; i + 1 < digits.size(); i += 2) {
+    out.push_back(static_cast<char>(nibble(digits[i]) << 4 | nibble(digits[i + 1])));
+  }
   return out;
 }
 
