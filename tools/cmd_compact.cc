@@ -15,7 +15,7 @@ struct CompactOptions {
 };
 
 void RunInPlace(const CompactOptions& o) {
-  auto compaction = CompactInPlace(OpenStoreOrFail("compact", o.store, StoreAccess::kWrite));
+  auto compaction = CompactInPlace(OpenStoreOrFail("compact", o.store, StoreAccess::kRead));
   if (!compaction.ok()) Fail("compact", compaction.status().message());
   if (!compaction->rewritten) Fail("compact", o.store + " left as it is: " + compaction->not_rewritten_because);
   std::cout << "rewrote " << o.store << " in key order: data.mdb " << HumanBytes(compaction->bytes_before) << " -> "
