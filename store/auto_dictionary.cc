@@ -35,6 +35,14 @@ void AutoDictionary::AfterWrite() {
   thread_ = std::thread([this] { Run(); });
 }
 
+void AutoDictionary::ResumeReencode() {
+  MutexLock lock(&mu_);
+  if (running_) return;
+  running_ = true;
+  if (thread_.joinable()) thread_.join();
+  thread_ = std::thread([this] { Run(); });
+}
+
 Status AutoDictionary::Wait() {
   MutexLock lock(&mu_);
   while (running_) done_cv_.Wait();

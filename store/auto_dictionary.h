@@ -6,6 +6,7 @@
 // current, and re-encodes the records written before it, a slice per transaction: a recorder's
 // commits go on meanwhile (each waits for at most one slice), and records they write once the
 // dictionary is current use it. So a store filled by a recorder converges to an imported one's size.
+// A re-encode cut short (the process stopped) is resumed by the next writer to open the store.
 #ifndef SSM_REPLAY_STORE_AUTO_DICTIONARY_H_
 #define SSM_REPLAY_STORE_AUTO_DICTIONARY_H_
 
@@ -33,6 +34,9 @@ class AutoDictionary {
 
   // Called after each successful write, with no transaction open. Never waits for the training.
   void AfterWrite() EXCLUDES(mu_);
+  // Starts, in the background, the re-encode of the records written before the current dictionary
+  // that a process stopped midway; nothing when work is under way.
+  void ResumeReencode() EXCLUDES(mu_);
   // Waits until no work is under way; the Status of the last one (OK when there was none).
   Status Wait() EXCLUDES(mu_);
 

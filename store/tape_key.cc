@@ -114,6 +114,14 @@ Result<TapeKey> TapeKey::Decode(std::string_view in) {
   return bad("unknown tag");
 }
 
+std::string TapeKey::ActionPrefix(std::string_view action, std::string_view hash_prefix) {
+  std::string prefix(1, kActionTag);
+  prefix += action;
+  prefix.push_back('\0');
+  prefix += hash_prefix;
+  return prefix;
+}
+
 std::string TapeKey::CommandIdPrefix(std::string_view command_id) {
   std::string prefix(1, kInvocationTag);
   prefix += command_id;

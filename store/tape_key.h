@@ -40,6 +40,9 @@ class TapeKey {
 
   // Prefix of every encoded invocation key for `command_id`.
   static std::string CommandIdPrefix(std::string_view command_id);
+  // Prefix of every encoded key of `action` (not GetCommandInvocation) whose request hash starts with
+  // the bytes `hash_prefix` (may be empty): the hash follows the action in the key.
+  static std::string ActionPrefix(std::string_view action, std::string_view hash_prefix = {});
 
   bool is_invocation() const { return is_invocation_; }
   const std::string& action() const { return action_; }

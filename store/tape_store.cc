@@ -1,4 +1,5 @@
-// TapeStore: opening a store, and the calls that walk all of it (list, verify, stats, compact).
+// TapeStore: opening a store, and the calls that walk all of it (list, verify, stats). Compacting
+// copies are in tape_store_compact.cc.
 // Reads of tapes are in tape_store_read.cc, writes in tape_store_write.cc, dictionaries in
 // tape_store_dictionary.cc.
 #include "store/tape_store.h"
@@ -44,38 +45,6 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 using namespace tape_store_internal;
 
 namespace {
-
-// Entries copied per write transaction of the copy.
-constexpr size_t kEntriesPerTransaction = 20000;
-
-// Copies every entry of table `src` (read in `txn`) into table `dst` of `out`, in key order.
-Status CopyTable(const LmdbEnv& from, MDB_txn* txn, MDB_dbi src, LmdbEnv* out, MDB_dbi dst) {
-  MDB_cursor* cursor = nullptr;
-  if (int rc = mdb_cursor_open(txn, src, &cursor); rc != 0) return from.Check(rc);
-  MDB_val k, v;
-  int rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST);
-  std::vector<std::pair<std::string, std::string>> chunk;
-  Status s;
-  while (rc == 0 && s.ok()) {
-    chunk.clear();
-    for (; rc == 0 && chunk.size() < kEntriesPerTransaction; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
-      chunk.emplace_back(ToView(k), ToView(v));
-    }
-    // Entries are appended in key order (MDB_APPEND), so every page comes out full: after imports
-    // and recordings in random key order, pages are about half full, and LMDB's own compacting copy
-    // keeps them so.
-    s = out->Write([&](MDB_txn* out_txn) {
-      for (const auto& [key, value] : chunk) {
-        MDB_val ok = ToVal(key), ov = ToVal(value);
-        if (int r = mdb_put(out_txn, dst, &ok, &ov, MDB_APPEND); r != 0) return out->Check(r);
-      }
-      return Status::OK();
-    });
-  }
-  mdb_cursor_close(cursor);
-  if (!s.ok()) return s;
-  return from.Check(rc == MDB_NOTFOUND ? 0 : rc);
-}
 
 // Bytes of the pages the store's tables (and LMDB's two meta pages and main table) use in `txn`.
 uint64_t UsedBytes(const LmdbEnv& env, MDB_txn* txn) {
@@ -151,6 +120,8 @@ Result<std::unique_ptr<TapeStore>> TapeStore::Open(const std::string& dir, const
     Impl* opened = store->impl_.get();
     store->auto_dictionary_ = std::make_unique<AutoDictionary>(store.get(), options.auto_dictionary_records,
                                                                [opened] { return opened->RecordCount(); });
+    // A re-encode a process stopped midway (store/FORMAT.md, `reencode/from`) goes on in the background.
+    if (opened->ReencodeFrom()) store->auto_dictionary_->ResumeReencode();
   }
   return store;
 }
@@ -175,7 +146,7 @@ Result<std::vector<TapeInfo>> TapeStore::ListTapes(const TapeFilter& filter) con
     prefix = TapeKey::CommandIdPrefix(*filter.command_id);
     if (filter.command_id_is_prefix) prefix.pop_back();  // drop the 0x00 that ends the CommandId
   } else if (filter.action && *filter.action != kGetCommandInvocation) {
-    prefix = std::string("A") + *filter.action + '\0';
+    prefix = TapeKey::ActionPrefix(*filter.action);
   }
   std::vector<TapeInfo> out;
   const LmdbEnv& env = impl_->env();
@@ -198,6 +169,26 @@ Result<std::vector<TapeInfo>> TapeStore::ListTapes(const TapeFilter& filter) con
       if (filter.recorded_until_ms && info->first_recorded_ms > *filter.recorded_until_ms) return true;
       out.push_back(std::move(info).value());
       return filter.limit == 0 || out.size() < filter.limit;
+    });
+    return bad.ok() ? env.Check(rc) : bad;
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::vector<TapeKey>> TapeStore::ListTapeKeys(std::string_view encoded_prefix, size_t limit) const {
+  std::vector<TapeKey> out;
+  const LmdbEnv& env = impl_->env();
+  Status s = env.Read([&](MDB_txn* txn) {
+    Status bad;
+    int rc = ScanPrefix(txn, env.tables().tapes, encoded_prefix, [&](std::string_view k, std::string_view) {
+      auto key = TapeKey::Decode(k);
+      if (!key.ok()) {
+        bad = key.status();
+        return false;
+      }
+      out.push_back(std::move(key).value());
+      return limit == 0 || out.size() < limit;
     });
     return bad.ok() ? env.Check(rc) : bad;
   });
@@ -275,32 +266,6 @@ Result<StoreStats> TapeStore::Stats() const {
   struct stat st;
   if (::stat((dir() + "/data.mdb").c_str(), &st) == 0) stats.file_bytes = static_cast<uint64_t>(st.st_size);
   return stats;
-}
-
-Status TapeStore::CopyCompact(const std::string& out_dir) const {
-  struct stat st;
-  if (::stat((out_dir + "/data.mdb").c_str(), &st) == 0) {
-    return Status::InvalidArgument(out_dir + " already holds a store: compact writes to a new, empty directory");
-  }
-  auto out = LmdbEnv::Open(out_dir, /*create=*/true, /*read_only=*/false, /*sync=*/false, 64ull << 20);
-  if (!out.ok()) return out.status();
-  const LmdbEnv& env = impl_->env();
-  const LmdbEnv::Tables& from = env.tables();
-  const LmdbEnv::Tables& to = (*out)->tables();
-  Status s = env.Read([&](MDB_txn* txn) {
-    for (auto [src, dst] : {std::pair{from.meta, to.meta}, {from.tapes, to.tapes}, {from.records, to.records}}) {
-      if (Status copied = CopyTable(env, txn, src, out->get(), dst); !copied.ok()) return copied;
-    }
-    return Status::OK();
-  });
-  if (s.ok() && mdb_env_sync((*out)->env(), 1) != 0) s = Status::IOError("cannot sync the compacted copy in " + out_dir);
-  if (!s.ok()) {
-    out->reset();
-    ::unlink((out_dir + "/data.mdb").c_str());
-    ::unlink((out_dir + "/lock.mdb").c_str());
-    return Status::IOError("compacting copy to " + out_dir + " failed: " + s.message());
-  }
-  return Status::OK();
 }
 
 }  // namespace ssm

@@ -128,6 +128,9 @@ class TapeStore {
 
   // Tapes matching `filter`, in key order.
   Result<std::vector<TapeInfo>> ListTapes(const TapeFilter& filter = {}) const;
+  // The keys of the tapes whose encoded key starts with `encoded_prefix` (TapeKey::CommandIdPrefix,
+  // ActionPrefix), in key order, at most `limit` (0: all): one seek, no summary decoded.
+  Result<std::vector<TapeKey>> ListTapeKeys(std::string_view encoded_prefix, size_t limit = 0) const;
   // One page of the tapes `query` selects, in key order, from one seek (tape_store_page.cc).
   Result<TapePage> ListTapePage(const TapePageQuery& query) const;
 
@@ -142,13 +145,21 @@ class TapeStore {
   // where Stats walks every tape. What a cache of the whole store could hold at most.
   uint64_t DataBytes() const;
 
-  // Writes a compacted copy of the store to a new directory `out_dir` (LMDB's compacting copy).
+  // Writes a compacted copy of the store to a new directory `out_dir`: every table appended in key
+  // order, so every page is full (tape_store_compact.cc). store/compact_in_place.h swaps one in.
   Status CopyCompact(const std::string& out_dir) const;
+  // The size data.mdb would have as such a copy, estimated from the size of every entry (a walk of
+  // the whole store, no decoding): what writes among existing keys and free pages cost is the file's
+  // size beyond it.
+  Result<uint64_t> KeyOrderedBytes() const;
 
   // Trains a zstd dictionary (at most `max_bytes`) from up to `max_samples` stored records and makes
   // it the one new records are compressed with. Records written before stay readable.
   Result<uint32_t> TrainDictionary(size_t max_bytes = kDictionaryBytes, size_t max_samples = 100000);
-  // The same from `samples`, serialised interactions (store/record_codec.h SerializeInteraction).
+  // The same from `samples`, serialised interactions (store/record_codec.h SerializeInteraction), for a
+  // writer that then re-encodes the older records (ReencodeWithoutDictionary): the store notes that
+  // they are due, so that the next writer to open it finishes the job should this one stop first.
+  // (TrainDictionary leaves the older records as they are.)
   Result<uint32_t> InstallDictionary(const std::vector<std::string>& samples, size_t max_bytes = kDictionaryBytes);
   // Up to `max_samples` stored records, serialised, spread over the whole store.
   Result<std::vector<std::string>> SampleRecords(size_t max_samples) const;
@@ -158,6 +169,9 @@ class TapeStore {
   // transaction (a record changed meanwhile is left alone), until done or `*stop` (may be null) is
   // set. Returns the records re-encoded; 0 when the store has no dictionary.
   Result<uint64_t> ReencodeWithoutDictionary(const std::atomic<bool>* stop = nullptr);
+  // Whether records written before the current dictionary still wait to be re-encoded with it (a
+  // re-encode stopped midway; the next writer to open the store resumes it).
+  bool ReencodePending() const;
   // Waits until the automatic dictionary (StoreOptions::auto_dictionary_records) that writes started
   // is trained and the records before it re-encoded; returns at once when none is under way. The
   // Status of that work (it is retried after the next write when it failed).

@@ -34,6 +34,31 @@ Result<std::vector<std::string>> SampleStoredRecords(const LmdbEnv& env, const D
   return samples;
 }
 
+// Trains a dictionary on `samples` and makes it current. With `reencode_older`, a store holding records
+// also gets the resume point of their re-encode (kReencodeFromKey) in the same transaction, so that
+// whoever opens the store next does it, should this process stop before it has.
+Result<uint32_t> Install(LmdbEnv& env, const std::vector<std::string>& samples, size_t max_bytes,
+                         bool reencode_older) {
+  auto dict = TrainZstdDictionary(samples, max_bytes);
+  if (!dict.ok()) return dict.status();
+  uint32_t id = ZstdDictionaryId(*dict);
+  if (id == 0) return Status::InvalidArgument("the trained dictionary has no id; train on more tapes");
+  std::string key = DictionaryKey(id), id_bytes = U32Bytes(id, false);
+  Status s = env.Write([&](MDB_txn* txn) {
+    MDB_val k = ToVal(key), v = ToVal(*dict);
+    if (int rc = mdb_put(txn, env.tables().meta, &k, &v, 0); rc != 0) return env.Check(rc);
+    MDB_val ck = ToVal(kCurrentDictionaryKey), cv = ToVal(id_bytes);
+    if (int rc = mdb_put(txn, env.tables().meta, &ck, &cv, 0); rc != 0) return env.Check(rc);
+    MDB_stat records;
+    if (int rc = mdb_stat(txn, env.tables().records, &records); rc != 0) return env.Check(rc);
+    if (!reencode_older || records.ms_entries == 0) return Status::OK();
+    MDB_val rk = ToVal(kReencodeFromKey), rv = ToVal("");
+    return env.Check(mdb_put(txn, env.tables().meta, &rk, &rv, 0));
+  });
+  if (!s.ok()) return s;
+  return id;
+}
+
 }  // namespace
 
 const std::string* TapeStore::Impl::Dictionary(uint32_t id) const {
@@ -65,7 +90,7 @@ uint32_t TapeStore::Impl::CurrentDictionaryId() const {
 Result<uint32_t> TapeStore::TrainDictionary(size_t max_bytes, size_t max_samples) {
   auto samples = SampleRecords(max_samples);
   if (!samples.ok()) return samples.status();
-  return InstallDictionary(*samples, max_bytes);
+  return Install(impl_->env(), *samples, max_bytes, /*reencode_older=*/false);
 }
 
 Result<std::vector<std::string>> TapeStore::SampleRecords(size_t max_samples) const {
@@ -75,20 +100,7 @@ Result<std::vector<std::string>> TapeStore::SampleRecords(size_t max_samples) co
 uint32_t TapeStore::DictionaryId() const { return impl_->CurrentDictionaryId(); }
 
 Result<uint32_t> TapeStore::InstallDictionary(const std::vector<std::string>& samples, size_t max_bytes) {
-  auto dict = TrainZstdDictionary(samples, max_bytes);
-  if (!dict.ok()) return dict.status();
-  uint32_t id = ZstdDictionaryId(*dict);
-  if (id == 0) return Status::InvalidArgument("the trained dictionary has no id; train on more tapes");
-  std::string key = DictionaryKey(id), id_bytes = U32Bytes(id, false);
-  LmdbEnv& env = impl_->env();
-  Status s = env.Write([&](MDB_txn* txn) {
-    MDB_val k = ToVal(key), v = ToVal(*dict);
-    if (int rc = mdb_put(txn, env.tables().meta, &k, &v, 0); rc != 0) return env.Check(rc);
-    MDB_val ck = ToVal(kCurrentDictionaryKey), cv = ToVal(id_bytes);
-    return env.Check(mdb_put(txn, env.tables().meta, &ck, &cv, 0));
-  });
-  if (!s.ok()) return s;
-  return id;
+  return Install(impl_->env(), samples, max_bytes, /*reencode_older=*/true);
 }
 
 }  // namespace ssm

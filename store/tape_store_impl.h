@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,6 +23,9 @@ namespace tape_store_internal {
 
 inline constexpr char kFormatVersionKey[] = "format_version";
 inline constexpr char kCurrentDictionaryKey[] = "dictionary/current";
+// Present while records written before the current dictionary wait to be re-encoded with it: the
+// records key to go on from (empty: the first). store/FORMAT.md.
+inline constexpr char kReencodeFromKey[] = "reencode/from";
 
 std::string U32Bytes(uint32_t v, bool big_endian);
 uint32_t ReadU32(std::string_view s, bool big_endian);
@@ -91,9 +95,11 @@ class TapeStore::Impl {
   Status Write(const EncodedBatch& batch);
 
   // tape_store_reencode.cc: puts each record's new value where it still holds the old one (deleted,
-  // then put back in key order) and corrects its tape's stored bytes, in one transaction. Returns the
-  // records replaced.
-  Result<uint64_t> ApplySlice(const std::vector<tape_store_internal::ReencodedRecord>& slice);
+  // then put back in key order), corrects its tape's stored bytes, and moves the resume point to
+  // `next` (removes it when empty: the last slice), in one transaction. Returns the records replaced.
+  Result<uint64_t> ApplySlice(const std::vector<tape_store_internal::ReencodedRecord>& slice, const std::string& next);
+  // Where an unfinished re-encode goes on from (kReencodeFromKey); nullopt when none is pending.
+  std::optional<std::string> ReencodeFrom() const;
   // Adds each tape's change (tape key -> bytes) to the stored bytes of its summary.
   Status UpdateStoredBytes(MDB_txn* txn, const std::map<std::string, int64_t>& delta);
 

@@ -1,7 +1,10 @@
 // TapeStore::ReencodeWithoutDictionary: the records written before the store had a dictionary,
 // compressed again with it, a slice per transaction so that other writers (a recorder) wait at most
-// one slice.
+// one slice. Each slice's transaction also moves the resume point in `meta` (kReencodeFromKey), so a
+// process stopped midway leaves it for the next writer that opens the store to go on from.
 #include <map>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "store/tape_info_codec.h"
@@ -43,14 +46,31 @@ Result<std::vector<ReencodedRecord>> ReadSlice(const LmdbEnv& env, std::string* 
   return out;
 }
 
+// Moves the resume point (kReencodeFromKey) to `next`, or removes it when `next` is empty.
+Status SaveResumePoint(const LmdbEnv& env, MDB_txn* txn, const std::string& next) {
+  MDB_val k = ToVal(kReencodeFromKey), v = ToVal(next);
+  int rc = next.empty() ? mdb_del(txn, env.tables().meta, &k, nullptr) : mdb_put(txn, env.tables().meta, &k, &v, 0);
+  return env.Check(rc == MDB_NOTFOUND ? 0 : rc);
+}
+
 }  // namespace
+
+std::optional<std::string> TapeStore::Impl::ReencodeFrom() const {
+  std::optional<std::string> from;
+  (void)env_->Read([&](MDB_txn* txn) {
+    MDB_val k = ToVal(kReencodeFromKey), v;
+    if (mdb_get(txn, env_->tables().meta, &k, &v) == 0) from.emplace(ToView(v));
+    return Status::OK();  // unreadable: nothing to resume; a later dictionary sets it again
+  });
+  return from;
+}
 
 // Replaces each record's value where it still holds the old one, and corrects the stored bytes of
 // the tapes they belong to. The slice's records are deleted first and put back in key order: put over
 // in place, the smaller values would leave their pages mostly empty (LMDB merges a page only when it
 // falls under a quarter full); put back in order after the deletes merged the range, they fill pages
 // as an append does. Returns the records replaced.
-Result<uint64_t> TapeStore::Impl::ApplySlice(const std::vector<ReencodedRecord>& slice) {
+Result<uint64_t> TapeStore::Impl::ApplySlice(const std::vector<ReencodedRecord>& slice, const std::string& next) {
   uint64_t replaced = 0;
   Status s = env_->Write([&](MDB_txn* txn) {
     const auto& t = env_->tables();
@@ -71,7 +91,8 @@ Result<uint64_t> TapeStore::Impl::ApplySlice(const std::vector<ReencodedRecord>&
       delta[r->key.substr(0, r->key.size() - 4)] += int64_t(r->new_value.size()) - int64_t(r->old_value.size());
     }
     replaced = deleted.size();
-    return UpdateStoredBytes(txn, delta);
+    if (Status s = UpdateStoredBytes(txn, delta); !s.ok()) return s;
+    return SaveResumePoint(*env_, txn, next);
   });
   if (!s.ok()) return s;
   return replaced;
@@ -93,12 +114,14 @@ Status TapeStore::Impl::UpdateStoredBytes(MDB_txn* txn, const std::map<std::stri
   return Status::OK();
 }
 
+bool TapeStore::ReencodePending() const { return impl_->ReencodeFrom().has_value(); }
+
 Result<uint64_t> TapeStore::ReencodeWithoutDictionary(const std::atomic<bool>* stop) {
   uint32_t dict_id = impl_->CurrentDictionaryId();
   const std::string* dict = dict_id ? impl_->Dictionary(dict_id) : nullptr;
   if (dict == nullptr) return uint64_t{0};
   uint64_t total = 0;
-  std::string from;
+  std::string from = impl_->ReencodeFrom().value_or("");
   do {
     auto slice = ReadSlice(impl_->env(), &from);
     if (!slice.ok()) return slice.status();
@@ -106,7 +129,7 @@ Result<uint64_t> TapeStore::ReencodeWithoutDictionary(const std::atomic<bool>* s
       auto interaction = DecodeInteraction(r.old_value);
       if (interaction.ok()) r.new_value = EncodeInteraction(*interaction, dict_id, dict);  // else: left for verify
     }
-    auto replaced = impl_->ApplySlice(*slice);
+    auto replaced = impl_->ApplySlice(*slice, from);
     if (!replaced.ok()) return replaced.status();
     total += *replaced;
   } while (!from.empty() && !(stop && stop->load()));

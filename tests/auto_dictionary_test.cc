@@ -3,6 +3,8 @@
 // stores from before it keep working, and that a recorder's store ends with one.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
@@ -174,6 +176,40 @@ TEST_CASE("InstallDictionary then ReencodeWithoutDictionary: what import does, a
   REQUIRE(again.ok());
   CHECK(*again == 0);  // nothing left without the dictionary
   CheckContents(*store, 400);
+}
+
+TEST_CASE("a re-encode stopped midway is resumed by the next writer that opens the store", "[auto_dictionary]") {
+  test::TempDir dir;
+  constexpr int kCount = 5000;  // more than one slice (2,000 records re-encoded a slice)
+  {
+    auto store = Open(dir.Sub("s"), 0);
+    WriteTapes(store.get(), 0, kCount);
+    std::vector<std::string> samples;
+    for (int n = 0; n < 1000; ++n) samples.push_back(SerializeInteraction(Answer(n)));
+    auto id = store->InstallDictionary(samples, 16 * 1024);
+    REQUIRE(id.ok());
+    std::atomic<bool> stop{true};  // the process "stops" after the first slice
+    auto first = store->ReencodeWithoutDictionary(&stop);
+    REQUIRE(first.ok());
+    REQUIRE(*first > 0);
+    REQUIRE(*first < kCount);
+    CHECK(store->ReencodePending());
+  }
+  {
+    // A reader does not resume it (it cannot write); the records are readable as they are.
+    StoreOptions read_only;
+    read_only.read_only = true;
+    auto reader = TapeStore::Open(dir.Sub("s"), read_only);
+    REQUIRE(reader.ok());
+    auto ids = RecordDictionaries(**reader, kCount);
+    CHECK(std::count(ids.begin(), ids.end(), 0u) > 0);
+  }
+  auto store = Open(dir.Sub("s"), kAutoDictionaryRecords);  // as serve in record mode or import opens it
+  REQUIRE(store->WaitForBackgroundWork().ok());
+  auto ids = RecordDictionaries(*store, kCount);
+  CHECK(std::count(ids.begin(), ids.end(), store->DictionaryId()) == kCount);
+  CheckContents(*store, kCount);
+  CHECK_FALSE(store->ReencodePending());  // finished: the next open has nothing to resume
 }
 
 TEST_CASE("a recorder's store ends with a dictionary, every record using it", "[auto_dictionary][recorder]") {

@@ -1,6 +1,8 @@
-// ssm-replay compact: LMDB's compacting copy, to reclaim the space of deleted tapes.
+// ssm-replay compact: the store in key order, every page full (free pages dropped), as a copy in a
+// new directory or swapped in place of the store.
 #include <iostream>
 
+#include "store/compact_in_place.h"
 #include "tools/cli_util.h"
 #include "tools/command.h"
 
@@ -9,9 +11,20 @@ namespace {
 
 struct CompactOptions {
   std::string store, out;
+  bool in_place = false;
 };
 
+void RunInPlace(const CompactOptions& o) {
+  auto compaction = CompactInPlace(OpenStoreOrFail("compact", o.store, StoreAccess::kRead));
+  if (!compaction.ok()) Fail("compact", compaction.status().message());
+  if (!compaction->rewritten) Fail("compact", o.store + " left as it is: " + compaction->not_rewritten_because);
+  std::cout << "rewrote " << o.store << " in key order: data.mdb " << HumanBytes(compaction->bytes_before) << " -> "
+            << HumanBytes(compaction->bytes_after) << "\n";
+}
+
 void RunCompact(const CompactOptions& o) {
+  if (o.in_place == !o.out.empty()) Fail("compact", "give either --out DIR (a copy) or --in-place");
+  if (o.in_place) return RunInPlace(o);
   auto store = OpenStoreOrFail("compact", o.store, StoreAccess::kRead);
   Status s = store->CopyCompact(o.out);
   if (!s.ok()) Fail("compact", s.message());
@@ -20,9 +33,13 @@ void RunCompact(const CompactOptions& o) {
 
 CommandRegistration registration(17, [](CLI::App& app) {
   auto o = std::make_shared<CompactOptions>();
-  auto* cmd = app.add_subcommand("compact", "Write a compacted copy of the store (free pages dropped)");
+  auto* cmd = app.add_subcommand("compact", "Rewrite the store in key order, every page full (free pages dropped): "
+                                            "a copy (--out) or in place (--in-place)");
   AddStoreOption(cmd, &o->store, StoreAccess::kRead);
-  cmd->add_option("--out", o->out, "New, empty directory for the copy")->required();
+  cmd->add_option("--out", o->out, "New, empty directory for the copy");
+  cmd->add_flag("--in-place", o->in_place,
+                "Swap the rewritten store in place of the old one (only when no other process has it open; "
+                "safe against a crash at any point)");
   cmd->callback([o] { RunCompact(*o); });
 });
 

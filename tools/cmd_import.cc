@@ -12,8 +12,11 @@
 // (and of the records already stored), so that every record of the import is compressed with it;
 // records the store held before are re-encoded with it first. Each batch is written in key order
 // (TapeStore::Write, and sorted runs into a new store), so keys past the store's last one fill whole
-// pages.
+// pages. Into a store that held tapes, keys land among older ones (a put there splits a page in
+// halves): at the end the store is rewritten in key order when that makes it much smaller
+// (store/compact_in_place.h), or the summary says why not and how.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +26,7 @@
 #include <memory>
 #include <thread>
 
+#include "store/compact_in_place.h"
 #include "store/port/mutex.h"
 #include "store/port/thread_annotations.h"
 #include "store/record_codec.h"
@@ -279,6 +283,28 @@ bool IsEmpty(const TapeStore& store) {
   return tapes.ok() && tapes->empty();
 }
 
+// After an import into a store that held tapes: rewrites it in key order when that makes it much
+// smaller (the import's keys landed among the older ones, splitting pages in halves, and re-encoded
+// records left free pages), or says how to once no other process has it open.
+void CompactIfWorthIt(std::unique_ptr<TapeStore> store, const std::string& dir) {
+  struct stat file;
+  if (::stat((dir + "/data.mdb").c_str(), &file) != 0) return;
+  auto key_ordered = store->KeyOrderedBytes();
+  if (!key_ordered.ok() || !WorthCompacting(static_cast<uint64_t>(file.st_size), *key_ordered)) return;
+  auto compaction = CompactInPlace(std::move(store));
+  if (!compaction.ok()) {
+    std::cerr << "ssm-replay import: the store was not rewritten in key order (" << compaction.status().message()
+              << "); its tapes are all there\n";
+  } else if (compaction->rewritten) {
+    std::cout << "rewrote " << dir << " in key order: data.mdb " << HumanBytes(compaction->bytes_before) << " -> "
+              << HumanBytes(compaction->bytes_after) << "\n";
+  } else {
+    std::cout << "left " << dir << " at " << HumanBytes(compaction->bytes_before) << " (" << HumanBytes(*key_ordered)
+              << " in key order): " << compaction->not_rewritten_because
+              << ". Run `ssm-replay compact --store " << dir << " --in-place` once it is free\n";
+  }
+}
+
 [[noreturn]] void FailWriting(const Status& s) {
   Fail("import", "writing to the store failed: " + s.message() + " (tapes written so far are kept)");
 }
@@ -288,6 +314,11 @@ void RunImport(const ImportOptions& o) {
   if (!files.ok()) Fail("import", files.status().message());
   auto store = OpenStoreOrFail("import", o.store, StoreAccess::kCreate);
 
+  // A re-encode an earlier process left unfinished (the store resumes it when opened) ends first.
+  if (Status s = store->WaitForBackgroundWork(); !s.ok()) {
+    std::cerr << "ssm-replay import: older records not re-encoded (" << s.message() << ")\n";
+  }
+  const bool was_empty = IsEmpty(*store);
   if (PrepareDictionary(store.get(), *files)) ReencodeOlderRecords(store.get());
   uint64_t tapes = 0, interactions = 0, bad = 0;
   Progress progress("importing");
@@ -295,7 +326,7 @@ void RunImport(const ImportOptions& o) {
   // Into a new store, chunks are sorted into runs and merged at the end, so that every key is past the
   // last one written (full pages); into a store holding tapes, a chunk's keys land among them anyway.
   SortedRuns runs(o.store);
-  const bool merge = pipeline->chunks() > 1 && IsEmpty(*store);
+  const bool merge = pipeline->chunks() > 1 && was_empty;
   for (size_t c = 0; c < pipeline->chunks(); ++c) {
     std::vector<Piece> pieces = pipeline->TakeChunk(c);
     EncodedBatch batch;
@@ -326,6 +357,7 @@ void RunImport(const ImportOptions& o) {
   progress.Clear();
   FinishDictionary(store.get());
   std::cout << "imported " << tapes << " tapes (" << interactions << " interactions) into " << o.store << std::endl;
+  if (!was_empty) CompactIfWorthIt(std::move(store), o.store);
   if (bad) {
     Fail("import", std::to_string(bad) + " of " + std::to_string(files->size()) +
                        " files could not be imported (see above); the other " + std::to_string(files->size() - bad) +

@@ -26,6 +26,16 @@ std::string NormalizedHash(std::string_view hash) {
   return out.size() >= kMinHashDigits && out.size() <= 2 * kSha256Bytes ? out : "";
 }
 
+// The bytes an even number of lowercase hex digits spell.
+std::string HexBytes(std::string_view digits) {
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  std::string out;
+  for (size_t i = 0; i + 1 < digits.size(); i += 2) {
+    out.push_back(static_cast<char>(nibble(digits[i]) << 4 | nibble(digits[i + 1])));
+  }
+  return out;
+}
+
 std::string FullHash(const TapeKey& key) {
   return HexEncode(std::string_view(key.encoded()).substr(key.encoded().size() - kSha256Bytes));
 }
@@ -44,18 +54,18 @@ Result<TapeKey> ResolveShortHash(const TapeStore& store, std::string_view hash) 
                                    std::to_string(kMinHashDigits) +
                                    " hex digits of the sha256 that `ssm-replay list` or a miss message prints");
   }
-  // Action tapes are grouped by action in key order: one scan per SSM action, none of the
-  // GetCommandInvocation tapes (most of a store) read.
+  // An action key ends with its request's hash, right after the action: one seek per SSM action to
+  // the keys starting with the hash's whole bytes, then the odd digit checked. A range of at least
+  // 4 digits holds 1 in 65,536 of an action's tapes; no summary is decoded.
+  const std::string hash_bytes = HexBytes(digits.substr(0, digits.size() & ~size_t{1}));
   std::vector<TapeKey> matches;
   for (size_t i = 0; i < SsmActionCount(); ++i) {
     std::string action(SsmActionName(static_cast<int>(i)));
     if (action == kGetCommandInvocation) continue;
-    TapeFilter filter;
-    filter.action = action;
-    Result<std::vector<TapeInfo>> tapes = store.ListTapes(filter);
-    if (!tapes.ok()) return tapes.status();
-    for (TapeInfo& info : *tapes) {
-      if (FullHash(info.key).compare(0, digits.size(), digits) == 0) matches.push_back(std::move(info.key));
+    Result<std::vector<TapeKey>> keys = store.ListTapeKeys(TapeKey::ActionPrefix(action, hash_bytes));
+    if (!keys.ok()) return keys.status();
+    for (TapeKey& key : *keys) {
+      if (FullHash(key).compare(0, digits.size(), digits) == 0) matches.push_back(std::move(key));
     }
   }
   if (matches.empty()) {
