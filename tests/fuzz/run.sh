@@ -31,7 +31,7 @@ while (($#)); do
     --jobs) jobs="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
     --merge) merge=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
