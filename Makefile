@@ -11,8 +11,11 @@ FUZZ_TARGETS ?=
 THREAD_SAFETY_DIR ?= build-thread-safety
 # ccache (installed by tools/setup.sh) makes rebuilds after a checkout or a clean nearly free.
 LAUNCHER = $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-# Paths relative to the checkout in ccache's keys, so every clone and worktree shares one cache.
+# Paths relative to the checkout in ccache's keys, so every clone and worktree shares one cache. Without
+# NOHASHDIR ccache also hashes the build folder's path whenever debug info is made (-g, -g1), so a fresh
+# clone (a CI run) never hit; the cost is a stale compilation folder in the debug info of cached objects.
 export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 # No "Entering directory" lines from the makes that CMake's build runs under this one.
 MAKEFLAGS += --no-print-directory
 
