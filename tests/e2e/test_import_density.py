@@ -106,14 +106,7 @@ class ImportDensityTest(unittest.TestCase):
         self.assertEqual(run_tool("verify", "--store", self.store).returncode, 0)
 
         # The re-encoded tapes of the first import read back as they were imported.
-        out = os.path.join(self.tmp, "exported")
-        proc = run_tool("export", "--store", self.store, "--out", out)
-        self.assertEqual(proc.returncode, 0, proc.stderr)
-        exported = {}
-        for path in glob.glob(os.path.join(out, "**", "*.json"), recursive=True):
-            with open(path) as f:
-                tape = json.load(f)
-            exported[tape["key"]["CommandId"] + tape["key"]["InstanceId"]] = tape
+        exported = self.exported(self.store)
         for path in glob.glob(os.path.join(first, "*.json")):
             with open(path) as f:
                 tape = json.load(f)
