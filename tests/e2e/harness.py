@@ -430,6 +430,16 @@ def count_calls(client, operation="GetCommandInvocation"):
     return counter
 
 
+class ScratchStoreTest(unittest.TestCase):
+    """A test class whose tests each get a fresh private folder, `self.tmp`, removed after the test, and a
+    store path in it, `self.store` (not created: the first command that writes it does)."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="ssm-e2e-%s-" % type(self).__name__)
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.store = os.path.join(self.tmp, "store")
+
+
 class FixturesServerTest(unittest.TestCase):
     """A test class whose tests share one ReplayServer over the bundled fixtures, `cls.server`, started
     before the first test and stopped after the last."""

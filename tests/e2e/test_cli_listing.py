@@ -5,14 +5,12 @@ import copy
 import json
 import os
 import re
-import shutil
-import tempfile
 import unittest
 
 import botocore.exceptions
 
 from fixture_tapes import FIXTURES
-from harness import FixturesServerTest, import_fixtures, run_tool
+from harness import FixturesServerTest, ScratchStoreTest, import_fixtures, run_tool
 
 TEMPLATE = os.path.join(FIXTURES, "get-command-invocation",
                         "16ea0bfb-5cdb-4254-873d-021a57c8ab3a_i-08b0130f3ddd5f444.json")
@@ -58,14 +56,10 @@ def listed(store, *filters):
     return json.loads(tool("list", "--store", store, "--json", *filters).stdout)
 
 
-class ListingTest(unittest.TestCase):
+class ListingTest(ScratchStoreTest):
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="ssm-replay-listing-")
-        self.store = os.path.join(self.tmp, "store")
+        super().setUp()
         import_fixtures(self.store)
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def import_files(self, store, *paths):
         tool("import", "--store", store, *paths)

@@ -4,12 +4,10 @@ import glob
 import json
 import os
 import re
-import shutil
-import tempfile
 import unittest
 import uuid
 
-from harness import ServeProcess, run_tool
+from harness import ScratchStoreTest, ServeProcess, run_tool
 
 FIXTURES = os.environ.get("SSM_FIXTURES_DIR", os.path.join(os.path.dirname(__file__), "../../fixtures"))
 AUTO_DICTIONARY_RECORDS = 2000  # store/tape_store.h kAutoDictionaryRecords
@@ -54,14 +52,7 @@ def line(text, name):
     return found[0]
 
 
-class ImportDensityTest(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="ssm-density-")
-        self.store = os.path.join(self.tmp, "store")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
+class ImportDensityTest(ScratchStoreTest):
     def check_import(self, folder):
         proc = run_tool("import", "--store", self.store, folder, timeout=120)
         self.assertEqual(proc.returncode, 0, proc.stderr)

@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import ReplayServer
+from harness import ReplayServer, ScratchStoreTest
 
 BIN = os.environ.get("SSM_REPLAY_BIN", os.path.join(os.path.dirname(__file__), "../../build/ssm-replay"))
 FIXTURES = os.environ.get("SSM_FIXTURES_DIR", os.path.join(os.path.dirname(__file__), "../../fixtures"))
@@ -56,14 +56,7 @@ def tree_bytes(folder):
     return b"".join(open(os.path.join(r, f), "rb").read() for r, _, fs in os.walk(folder) for f in fs)
 
 
-class StoreCliTest(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="ssm-replay-cli-")
-        self.store = os.path.join(self.tmp, "store")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
+class StoreCliTest(ScratchStoreTest):
     def test_import_then_export_reproduces_the_fixtures_byte_for_byte(self):
         run("import", "--store", self.store, FIXTURES)
         out = os.path.join(self.tmp, "out")
