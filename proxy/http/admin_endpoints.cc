@@ -166,7 +166,7 @@ Answer AdminEndpoints::ResetCommand(const SessionCursors& cursors, const std::st
 }
 
 Result<size_t> AdminEndpoints::RewindCommand(const SessionCursors& cursors, const std::string& command_id) const {
-  if (cursors.session) return cursors.ResetPrefix(TapeKey::CommandIdPrefix(command_id));
+  if (cursors.session) return cursors.session->ResetPrefix(TapeKey::CommandIdPrefix(command_id));
   if (parts_.store == nullptr) return size_t{0};
   TapeFilter filter;
   filter.command_id = command_id;

@@ -82,10 +82,6 @@ size_t SessionCursors::ResetAll() const {
 
 bool SessionCursors::Reset(const TapeKey& key) const { return session ? session->Reset(key) : table->Reset(key); }
 
-size_t SessionCursors::ResetPrefix(const std::string& encoded_prefix) const {
-  return session ? session->ResetPrefix(encoded_prefix) : 0;
-}
-
 SessionEndpoints::SessionEndpoints(const ServerParts& parts) : parts_(parts) {}
 
 AdminAnswer SessionEndpoints::Handle(const httplib::Request& req) const {

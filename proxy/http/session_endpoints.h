@@ -38,8 +38,6 @@ struct SessionCursors {
 
   size_t ResetAll() const;
   bool Reset(const TapeKey& key) const;
-  // A named session's only: the default session's table keeps no keys (AdminEndpoints::RewindCommand).
-  size_t ResetPrefix(const std::string& encoded_prefix) const;
 };
 
 class SessionEndpoints {

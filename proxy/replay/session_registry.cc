@@ -67,8 +67,8 @@ Result<std::shared_ptr<Session>> SessionRegistry::Use(const std::string& name) {
 
 std::shared_ptr<Session> SessionRegistry::Find(const std::string& name) {
   Shard& shard = ShardFor(name);
-  WriterLock lock(&shard.mu);
-  return FindLocked(shard, name, clock_());
+  ReaderLock lock(&shard.mu);
+  return FindLive(shard, name, clock_());
 }
 
 Result<std::shared_ptr<Session>> SessionRegistry::Configure(const std::string& name,

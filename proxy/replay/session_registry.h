@@ -51,7 +51,8 @@ class SessionRegistry {
   // old one expired); marks it used. ResourceExhausted-style InvalidArgument, whose message says why
   // and what to do, when `max_sessions` are live.
   Result<std::shared_ptr<Session>> Use(const std::string& name);
-  // The live session `name`, or null; does not start or mark it.
+  // The live session `name`, or null (an idle one too: sweeps drop it); does not start, mark or drop
+  // it, so it takes the shard's lock shared (fault mode asks on every call of a session).
   std::shared_ptr<Session> Find(const std::string& name);
   // Creates `name` with `settings`, or gives a live one `settings`.
   Result<std::shared_ptr<Session>> Configure(const std::string& name, const SessionSettings& settings);
