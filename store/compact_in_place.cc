@@ -70,17 +70,16 @@ class ExclusiveLock {
   int fd_;
 };
 
-// The steps after the copy is written: swaps it in under the exclusive lock, then sets lock.mdb up
-// for the new file (by opening it: LMDB, finding itself alone, resets the lock file from data.mdb).
-Status SwapIn(const std::string& dir, const std::string& copy, ExclusiveLock* lock, const CompactionHook& hook,
-              InPlaceCompaction* result) {
-  if (!lock->TryTake()) {
-    result->not_rewritten_because = kOtherProcess;
-    return Status::OK();
-  }
+// The steps after the copy is written, still under the exclusive lock taken before the copy (so no
+// other process can have written in between): swaps the copy in, closes the store (which drops this
+// process's locks), then sets lock.mdb up for the new file (by opening it: LMDB, finding itself alone,
+// resets the lock file from data.mdb).
+Status SwapIn(const std::string& dir, const std::string& copy, std::unique_ptr<TapeStore> store,
+              const CompactionHook& hook, InPlaceCompaction* result) {
   if (::rename((copy + "/data.mdb").c_str(), (dir + "/data.mdb").c_str()) != 0) {
     return Status::IOError("cannot swap the key-ordered copy into " + dir + ": " + std::strerror(errno));
   }
+  store.reset();  // the old file's map; it writes nothing on close
   if (Status s = SyncDirectory(dir); !s.ok()) return s;
   result->rewritten = true;
   if (hook) hook("swapped");
@@ -115,9 +114,12 @@ Result<InPlaceCompaction> CompactInPlace(std::unique_ptr<TapeStore> store, const
   }
   if (hook) hook("locked");
   Status s = store->CopyCompact(copy);
-  store.reset();  // drops this process's locks on lock.mdb: SwapIn takes the exclusive one again
   if (s.ok() && hook) hook("copied");
-  if (s.ok()) s = SwapIn(dir, copy, &lock, hook, &result);
+  if (s.ok()) {
+    s = SwapIn(dir, copy, std::move(store), hook, &result);
+  } else {
+    store.reset();  // before `lock` closes its descriptor
+  }
   RemoveCopy(copy);
   if (!s.ok()) return s;
   result.bytes_after = FileBytes(dir + "/data.mdb");
