@@ -6,42 +6,25 @@
 -- copies of each request all name session bench-0: wrk does what it does for SESSIONS sessions while
 -- the server sees one (a control for wrk's own side).
 -- Every thread builds its requests once in init(), so request() costs only a random pick.
+local key_file = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "key_file.lua")
 local requests = {}
 
 function init(args)
-  local file = assert(io.open(args[1], "r"), "keys.lua: cannot open key file " .. tostring(args[1]))
-  local headers = {
-    ["Content-Type"] = "application/x-amz-json-1.1",
-    ["X-Amz-Target"] = "AmazonSSM.GetCommandInvocation",
-    ["X-Amz-Date"] = "20261129T090000Z",
-    ["Authorization"] = "AWS4-HMAC-SHA256 Credential=AKIDBENCHEXAMPLE/20261129/us-east-1/ssm/aws4_request, "
-      .. "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=00000000",
-  }
+  local headers = key_file.headers()
   local sessions = tonumber(args[2])
   local same = args[3] == "same"
-  for line in file:lines() do
-    local command_id, instance_id, plugin = line:match("^([^\t]+)\t([^\t]+)\t([^\t]+)$")
-    if command_id then
-      local body = '{"CommandId": "' .. command_id .. '", "InstanceId": "' .. instance_id .. '"'
-      if plugin ~= "-" then body = body .. ', "PluginName": "' .. plugin .. '"' end
-      body = body .. "}"
-      for n = 0, (sessions or 1) - 1 do
-        if sessions then headers["X-Ssm-Replay-Session"] = "bench-" .. (same and 0 or n) end
-        requests[#requests + 1] = wrk.format("POST", "/", headers, body)
-      end
+  key_file.each_body(args[1], "keys.lua", function(body)
+    for n = 0, (sessions or 1) - 1 do
+      if sessions then headers["X-Ssm-Replay-Session"] = "bench-" .. (same and 0 or n) end
+      requests[#requests + 1] = wrk.format("POST", "/", headers, body)
     end
-  end
-  file:close()
+  end)
   assert(#requests > 0, "keys.lua: no keys in " .. args[1])
   -- Deterministic: thread n always draws the same sequence (id is set by setup below).
   math.randomseed(1000 + (id or 0))
 end
 
-local threads = 0
-function setup(thread)
-  thread:set("id", threads)
-  threads = threads + 1
-end
+setup = key_file.numbered_setup()
 
 function request()
   return requests[math.random(#requests)]

@@ -72,6 +72,22 @@ build() {
   [[ -z ${BUILD_DIR_B:-} || -x $BIN_B ]] || die "BUILD_DIR_B=$BUILD_DIR_B holds no ssm-replay"
 }
 
+# one_tape_bench NAME [import]: a fresh work folder $BENCH_WORK/NAME (in BENCH_DIR; BENCH_LOG is its
+# wrk.log) holding bench/make_bench_tape.py's tape and body, with BENCH_COMMAND_ID, BENCH_INSTANCE_ID and
+# BODY_BYTES set; with `import`, the tape imported into BENCH_DIR/store.
+one_tape_bench() {
+  BENCH_DIR=$BENCH_WORK/$1
+  rm -rf "$BENCH_DIR" && mkdir -p "$BENCH_DIR"
+  BENCH_LOG=$BENCH_DIR/wrk.log
+  : >"$BENCH_LOG"
+  BODY_BYTES=$(python3 bench/make_bench_tape.py "$BENCH_DIR")
+  # shellcheck disable=SC1091 # written by make_bench_tape.py just above
+  set -a && source "$BENCH_DIR/key.env" && set +a
+  if [[ ${2:-} == import ]]; then
+    "$BIN" import --store "$BENCH_DIR/store" "$BENCH_DIR/tapes" >>"$BENCH_LOG" 2>&1 || die "import failed (see $BENCH_LOG)"
+  fi
+}
+
 # rotated ROUND NAME...: the names rotated left by ROUND - 1.
 rotated() {
   local k=$((($1 - 1) % ($# - 1))) names=("${@:2}")
@@ -87,15 +103,8 @@ header() {
 # Issue 3: replay vs the framework floor, same ~2 KB body, same tuning.
 
 bench_replay() {
-  local w=$BENCH_WORK/replay
-  rm -rf "$w" && mkdir -p "$w"
-  BENCH_LOG=$w/wrk.log
-  : >"$BENCH_LOG"
-  local body_bytes
-  body_bytes=$(python3 bench/make_bench_tape.py "$w")
-  "$BIN" import --store "$w/store" "$w/tapes" >>"$BENCH_LOG" 2>&1 || die "import failed (see $BENCH_LOG)"
-  # shellcheck disable=SC1091 # written by make_bench_tape.py just above
-  set -a && source "$w/key.env" && set +a
+  one_tape_bench replay import
+  local w=$BENCH_DIR
 
   start_server floor "$w" "$FLOOR" --listen 127.0.0.1:0 --body "$w/body.json"
   local floor_port=$SERVER_PORT floor_pid=$SERVER_PID
@@ -153,7 +162,7 @@ bench_replay() {
 
   header "replay vs framework floor (issue 3)"
   printf 'answer: %s bytes (GetCommandInvocation Success, --order last: every call a hit); wrk -t%s -c%s -d%ss, keep-alive\n' \
-    "$body_bytes" "$THREADS" "$CONNECTIONS" "$DURATION"
+    "$BODY_BYTES" "$THREADS" "$CONNECTIONS" "$DURATION"
   [[ -n ${BUILD_DIR_B:-} ]] && printf 'replay: %s; replay-B: %s\n' "$BIN" "$BIN_B"
   printf '%-6s %-9s %12s %10s %10s\n' round server req/s p50_us p99_us
   printf '%s\n' "${rows[@]}"
@@ -184,11 +193,8 @@ bench_replay() {
 # Issue 4: record mode over a fast local upstream (the floor server), vs calling it directly.
 
 bench_record() {
-  local w=$BENCH_WORK/record
-  rm -rf "$w" && mkdir -p "$w"
-  BENCH_LOG=$w/wrk.log
-  : >"$BENCH_LOG"
-  python3 bench/make_bench_tape.py "$w" >/dev/null
+  one_tape_bench record
+  local w=$BENCH_DIR
   # 1,000 realistic keys: the first call of each in the run replaces its tape, later ones append.
   "$GEN" --out "$w/gen" --count 1000 --seed "$SEED" >>"$BENCH_LOG"
   local keys=$w/gen/0000/keys.tsv
@@ -539,7 +545,7 @@ bench_scale() {
       "$(calc "$cnb / $c1kb" 2)" "$(calc "$rn / $rnb" 3)" "$(calc "$cn / $cnb" 3)"
   fi
   # The target is on the process's own memory: mapped store pages are page cache the kernel reclaims.
-  local m d w
+  local d w
   for which in "${servers[@]}"; do
     [[ $which == N* ]] || continue
     read -ra d <<<"${drawn[$which]}"

@@ -16,14 +16,8 @@ server_us_p99() {
 }
 
 bench_sessions() {
-  local w=$BENCH_WORK/sessions
-  rm -rf "$w" && mkdir -p "$w"
-  BENCH_LOG=$w/wrk.log
-  : >"$BENCH_LOG"
-  python3 bench/make_bench_tape.py "$w" >/dev/null
-  "$BIN" import --store "$w/store" "$w/tapes" >>"$BENCH_LOG" 2>&1 || die "import failed (see $BENCH_LOG)"
-  # shellcheck disable=SC1091 # written by make_bench_tape.py just above
-  set -a && source "$w/key.env" && set +a
+  one_tape_bench sessions import
+  local w=$BENCH_DIR
   printf '%s\t%s\t-\n' "$BENCH_COMMAND_ID" "$BENCH_INSTANCE_ID" >"$w/keys.tsv"
 
   start_server replay "$w" "$BIN" serve --mode replay --order last --store "$w/store" --listen 127.0.0.1:0 \
