@@ -342,6 +342,13 @@ walk_all_keys() {
 # stats_field STATS-OUTPUT NAME: the first number of a line of `ssm-replay stats` ("tapes", "interactions").
 stats_field() { awk -v f="$2" '$1 == f {print $2; exit}' <<<"$1"; }
 
+# How the N store was built, for the size line: a reused STORE was built by hand.
+store_build_label() {
+  if [[ -n ${STORE:-} ]]; then echo "reused (STORE)"
+  elif ((DICT)); then echo "dictionary, compacted"
+  else echo "NO dictionary (DICT=0), compacted"; fi
+}
+
 bench_scale() {
   local n=${1:-100000}
   local w=$BENCH_WORK/scale
@@ -515,7 +522,7 @@ bench_scale() {
       "$(human_bytes "$file_reimported")" "$(calc "100 * $file_reimported / $raw_bytes" 1)"
   fi
   printf '%-46s %14s  %5s%% of raw JSON (stored values: %s, %s%%); target <= 20%%: %s\n' \
-    "data.mdb, $( ((DICT)) && echo "dictionary, " || echo "NO dictionary (DICT=0), ")compacted" "$(human_bytes "$file_dict")" "$(calc "100 * $file_dict / $raw_bytes" 1)" \
+    "data.mdb, $(store_build_label)" "$(human_bytes "$file_dict")" "$(calc "100 * $file_dict / $raw_bytes" 1)" \
     "$(human_bytes "$stored_dict")" "$(calc "100 * $stored_dict / $raw_bytes" 1)" \
     "$(verdict "$file_dict <= 0.2 * $raw_bytes")"
   printf '%-46s %12s ms  target <= 50 ms: %s (runs: %s ms; %s tapes listed)\n' \
