@@ -2,7 +2,8 @@
 -- scale section runs it so that the N server holds a cursor for every key before its memory is read).
 --   wrk -t T -c C -d LIMIT -s bench/walk_keys.lua URL -- KEYFILE T
 -- Thread n of T calls keys n+1, n+1+T, ...; a thread stops once it had as many answers as keys. wrk
--- itself runs for LIMIT: the caller interrupts it (SIGINT) once the server holds every cursor. Keys as keys.lua reads them, lines "CommandId<TAB>InstanceId<TAB>PluginName|-".
+-- itself runs for LIMIT: the caller interrupts it (SIGINT) once the server holds every cursor. The key
+-- file is read by bench/key_file.lua.
 local key_file = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "key_file.lua")
 local bodies = {}
 local next_key, answered, mine = 0, 0, 0
