@@ -30,16 +30,17 @@ void AutoDictionary::AfterWrite() {
   uint64_t records = count_records_();
   if (records < std::max(min_records_, next_attempt_records_)) return;
   next_attempt_records_ = 2 * records;
-  running_ = true;
-  if (thread_.joinable()) thread_.join();  // a failed attempt's, finished
-  thread_ = std::thread([this] { Run(); });
+  StartLocked();
 }
 
 void AutoDictionary::ResumeReencode() {
   MutexLock lock(&mu_);
-  if (running_) return;
+  if (!running_) StartLocked();
+}
+
+void AutoDictionary::StartLocked() {
   running_ = true;
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) thread_.join();  // an earlier run's, finished
   thread_ = std::thread([this] { Run(); });
 }
 

@@ -41,6 +41,8 @@ class AutoDictionary {
   Status Wait() EXCLUDES(mu_);
 
  private:
+  // Starts the thread that trains (when the store has no dictionary) and re-encodes; none is running.
+  void StartLocked() REQUIRES(mu_);
   void Run() EXCLUDES(mu_);
   Status TrainAndReencode();
 

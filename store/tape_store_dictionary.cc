@@ -49,9 +49,10 @@ Result<uint32_t> Install(LmdbEnv& env, const std::vector<std::string>& samples, 
     if (int rc = mdb_put(txn, env.tables().meta, &k, &v, 0); rc != 0) return env.Check(rc);
     MDB_val ck = ToVal(kCurrentDictionaryKey), cv = ToVal(id_bytes);
     if (int rc = mdb_put(txn, env.tables().meta, &ck, &cv, 0); rc != 0) return env.Check(rc);
+    if (!reencode_older) return Status::OK();
     MDB_stat records;
     if (int rc = mdb_stat(txn, env.tables().records, &records); rc != 0) return env.Check(rc);
-    if (!reencode_older || records.ms_entries == 0) return Status::OK();
+    if (records.ms_entries == 0) return Status::OK();
     MDB_val rk = ToVal(kReencodeFromKey), rv = ToVal("");
     return env.Check(mdb_put(txn, env.tables().meta, &rk, &rv, 0));
   });

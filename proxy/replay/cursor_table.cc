@@ -80,12 +80,7 @@ void Unmap(T* array, size_t n) {
 
 CursorTable::CursorTable(MillisClock clock) : clock_(std::move(clock)), epoch_ms_(clock_()) {}
 
-CursorTable::~CursorTable() {
-  for (Shard& shard : shards_) {
-    WriterLock lock(&shard.mu);
-    RemoveAll(shard);
-  }
-}
+CursorTable::~CursorTable() { ResetAll(); }  // the entry arrays are mappings, not memory freed with the object
 
 CursorTable::Fingerprint CursorTable::FingerprintOf(const std::string& encoded) {
   const XXH128_hash_t hash = XXH3_128bits(encoded.data(), encoded.size());

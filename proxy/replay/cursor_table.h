@@ -98,7 +98,7 @@ class CursorTable {
   static Fingerprint FingerprintOf(const std::string& encoded);
   // The entry of `fp`, or null.
   static Entry* Find(const Shard& shard, const Fingerprint& fp) REQUIRES_SHARED(shard.mu);
-  // Adds an entry for `fp`, which has none, with `state`; returns it.
+  // Adds an entry of `key_hash` (a fingerprint's `key`, which has none) with `state`; returns it.
   static Entry* Add(Shard& shard, uint64_t key_hash, uint64_t state) REQUIRES(shard.mu);
   static void Grow(Shard& shard) REQUIRES(shard.mu);
   // Removes the entry at index `at`, or every entry.
