@@ -126,4 +126,14 @@ Result<InPlaceCompaction> CompactInPlace(std::unique_ptr<TapeStore> store, const
   return result;
 }
 
+Result<InPlaceCompaction> CompactInPlaceIfWorthIt(std::unique_ptr<TapeStore> store) {
+  InPlaceCompaction unchanged;
+  unchanged.bytes_before = unchanged.bytes_after = FileBytes(store->dir() + "/data.mdb");
+  Result<uint64_t> key_ordered = store->KeyOrderedBytes();
+  if (!key_ordered.ok() || !WorthCompacting(unchanged.bytes_before, *key_ordered)) return unchanged;
+  Result<InPlaceCompaction> compaction = CompactInPlace(std::move(store));
+  if (compaction.ok()) compaction->key_ordered_bytes = *key_ordered;
+  return compaction;
+}
+
 }  // namespace ssm

@@ -31,7 +31,8 @@ struct InPlaceCompaction {
   bool rewritten = false;
   uint64_t bytes_before = 0;  // data.mdb's size
   uint64_t bytes_after = 0;   // the same as bytes_before when not rewritten
-  std::string not_rewritten_because;
+  uint64_t key_ordered_bytes = 0;  // the estimate CompactInPlaceIfWorthIt went by; 0 from CompactInPlace
+  std::string not_rewritten_because;  // empty when rewritten, or not worth it
 };
 
 // Whether a data file of `file_bytes` is worth rewriting, given the size of its key-ordered copy
@@ -45,6 +46,9 @@ using CompactionHook = std::function<void(std::string_view step)>;
 // return (open it again to go on). The store must have no transaction open elsewhere in this process
 // (LMDB allows one handle per store and process).
 Result<InPlaceCompaction> CompactInPlace(std::unique_ptr<TapeStore> store, const CompactionHook& hook = {});
+// The same, only when WorthCompacting(data.mdb's size, store->KeyOrderedBytes()); otherwise (also
+// when the estimate cannot be made) the store is closed untouched, not rewritten, with no reason.
+Result<InPlaceCompaction> CompactInPlaceIfWorthIt(std::unique_ptr<TapeStore> store);
 
 }  // namespace ssm
 

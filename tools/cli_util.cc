@@ -42,6 +42,11 @@ std::string HumanBytes(uint64_t bytes) {
   return buf;
 }
 
+void PrintRewritten(const std::string& dir, const InPlaceCompaction& compaction) {
+  std::cout << "rewrote " << dir << " in key order: data.mdb " << HumanBytes(compaction.bytes_before) << " -> "
+            << HumanBytes(compaction.bytes_after) << "\n";
+}
+
 Progress::Progress(std::string what) : what_(std::move(what)), enabled_(::isatty(STDERR_FILENO) == 1) {}
 
 Progress::~Progress() { Clear(); }

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "store/compact_in_place.h"
 #include "store/status.h"
 #include "store/tape_key.h"
 #include "store/tape_store.h"
@@ -30,6 +31,9 @@ void AddStoreOption(CLI::App* cmd, std::string* dir, StoreAccess access);
 
 // "1.2 MiB"-style sizes for people.
 std::string HumanBytes(uint64_t bytes);
+
+// "rewrote DIR in key order: data.mdb A -> B" on stdout, after `compaction` rewrote the store in DIR.
+void PrintRewritten(const std::string& dir, const InPlaceCompaction& compaction);
 
 // A progress line on stderr, redrawn at most ten times a second, only when stderr is a terminal.
 class Progress {

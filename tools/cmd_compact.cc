@@ -18,8 +18,7 @@ void RunInPlace(const CompactOptions& o) {
   auto compaction = CompactInPlace(OpenStoreOrFail("compact", o.store, StoreAccess::kRead));
   if (!compaction.ok()) Fail("compact", compaction.status().message());
   if (!compaction->rewritten) Fail("compact", o.store + " left as it is: " + compaction->not_rewritten_because);
-  std::cout << "rewrote " << o.store << " in key order: data.mdb " << HumanBytes(compaction->bytes_before) << " -> "
-            << HumanBytes(compaction->bytes_after) << "\n";
+  PrintRewritten(o.store, *compaction);
 }
 
 void RunCompact(const CompactOptions& o) {

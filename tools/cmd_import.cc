@@ -16,7 +16,6 @@
 // halves): at the end the store is rewritten in key order when that makes it much smaller
 // (store/compact_in_place.h), or the summary says why not and how.
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -287,19 +286,15 @@ bool IsEmpty(const TapeStore& store) {
 // smaller (the import's keys landed among the older ones, splitting pages in halves, and re-encoded
 // records left free pages), or says how to once no other process has it open.
 void CompactIfWorthIt(std::unique_ptr<TapeStore> store, const std::string& dir) {
-  struct stat file;
-  if (::stat((dir + "/data.mdb").c_str(), &file) != 0) return;
-  auto key_ordered = store->KeyOrderedBytes();
-  if (!key_ordered.ok() || !WorthCompacting(static_cast<uint64_t>(file.st_size), *key_ordered)) return;
-  auto compaction = CompactInPlace(std::move(store));
+  auto compaction = CompactInPlaceIfWorthIt(std::move(store));
   if (!compaction.ok()) {
     std::cerr << "ssm-replay import: the store was not rewritten in key order (" << compaction.status().message()
               << "); its tapes are all there\n";
   } else if (compaction->rewritten) {
-    std::cout << "rewrote " << dir << " in key order: data.mdb " << HumanBytes(compaction->bytes_before) << " -> "
-              << HumanBytes(compaction->bytes_after) << "\n";
-  } else {
-    std::cout << "left " << dir << " at " << HumanBytes(compaction->bytes_before) << " (" << HumanBytes(*key_ordered)
+    PrintRewritten(dir, *compaction);
+  } else if (!compaction->not_rewritten_because.empty()) {
+    std::cout << "left " << dir << " at " << HumanBytes(compaction->bytes_before) << " ("
+              << HumanBytes(compaction->key_ordered_bytes)
               << " in key order): " << compaction->not_rewritten_because
               << ". Run `ssm-replay compact --store " << dir << " --in-place` once it is free\n";
   }
