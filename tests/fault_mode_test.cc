@@ -245,8 +245,9 @@ SsmRequest InSession(SsmRequest request, const std::string& session) {
   return request;
 }
 
-// What sessions "a" and "b" see over `calls` calls each on one key, their calls alternating or not.
-std::map<std::string, std::vector<std::string>> RunSessions(int calls, bool alternate, bool only_a = false) {
+// What each of `names` sees over `calls` calls on one key, the sessions' calls alternating or not.
+std::map<std::string, std::vector<std::string>> RunSessions(const std::vector<std::string>& names, int calls,
+                                                            bool alternate) {
   CursorTable cursors;
   SessionRegistry sessions(SessionLimits{}, SessionSettings{});
   FakeSessionInner inner(&sessions);
@@ -255,7 +256,6 @@ std::map<std::string, std::vector<std::string>> RunSessions(int calls, bool alte
   auto call = [&](const std::string& session) {
     seen[session].push_back(Seen(mode.Handle(InSession(Invocation(kCmd, kInstances[0]), session))));
   };
-  const std::vector<std::string> names = only_a ? std::vector<std::string>{"a"} : std::vector<std::string>{"a", "b"};
   if (alternate) {
     for (int n = 0; n < calls; ++n) {
       for (const std::string& name : names) call(name);
@@ -269,9 +269,9 @@ std::map<std::string, std::vector<std::string>> RunSessions(int calls, bool alte
 }
 
 TEST_CASE("fault mode: each session sees its own faults, whatever the other sessions do", "[fault_mode]") {
-  auto alone = RunSessions(60, false, /*only_a=*/true);
-  auto after = RunSessions(60, false);
-  auto interleaved = RunSessions(60, true);
+  auto alone = RunSessions({"a"}, 60, false);
+  auto after = RunSessions({"a", "b"}, 60, false);
+  auto interleaved = RunSessions({"a", "b"}, 60, true);
   CHECK(after["a"] == alone["a"]);
   CHECK(interleaved["a"] == alone["a"]);
   CHECK(interleaved["b"] == after["b"]);

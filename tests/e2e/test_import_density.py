@@ -65,7 +65,7 @@ class ImportDensityTest(ScratchStoreTest):
         raw = int(line(text, "raw bytes").split()[2])
         data = line(text, "data file")
         file_bytes = int(data.split()[2])
-        self.assertEqual(file_bytes, os.path.getsize(os.path.join(self.store, "data.mdb")))
+        self.assertEqual(file_bytes, self.data_bytes())
         per, share = re.search(r", (\d+) per interaction, ([\d.]+)% of raw bytes\)", data).groups()
         self.assertEqual(int(per), round(file_bytes / interactions))
         self.assertAlmostEqual(float(share), 100 * file_bytes / raw, places=1)
@@ -102,7 +102,6 @@ class ImportDensityTest(ScratchStoreTest):
             with open(path) as f:
                 tape = json.load(f)
             self.assertEqual(exported[tape["key"]["CommandId"] + tape["key"]["InstanceId"]], tape)
-
 
     def data_bytes(self, store=None):
         return os.path.getsize(os.path.join(store or self.store, "data.mdb"))

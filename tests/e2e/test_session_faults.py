@@ -6,7 +6,7 @@ import json
 import unittest
 
 from fixture_tapes import invocation_tapes
-from harness import ReplayServer
+from harness import ReplayServer, ssm_call
 
 SPEC = "throttle=0.3,error500=0.1,notfound-first=1"
 CALLS = 30
@@ -14,16 +14,13 @@ CALLS = 30
 
 def answers(server, tape, session):
     """What `CALLS` calls on `tape` in `session` see: a Status, or an error type."""
-    headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AmazonSSM.GetCommandInvocation",
-               "X-Ssm-Replay-Session": session}
     conn = server.connection()
     out = []
     try:
         for _ in range(CALLS):
-            conn.request("POST", "/", body=json.dumps(tape.params()), headers=headers)
-            r = conn.getresponse()
-            body = json.loads(r.read())
-            out.append(body["Status"] if r.status == 200 else body.get("__type", "").split("#")[-1])
+            status, _, data = ssm_call(conn, "GetCommandInvocation", tape.params(), {"X-Ssm-Replay-Session": session})
+            body = json.loads(data)
+            out.append(body["Status"] if status == 200 else body.get("__type", "").split("#")[-1])
     finally:
         conn.close()
     return out
