@@ -3,9 +3,9 @@
 // beyond that is refused (the server answers 429 ThrottlingException) until one is deleted or expires.
 //
 // Thread-safe. Sharded by name; a shard's lock is held only to find (shared), add or drop (exclusive)
-// a session, never while a session is used, and never two at once. Expiry is lazy: every use of a session checks its
-// own idleness, a new session sweeps all of them at most once a second, and listing or counting
-// sweeps first; so no thread is needed, and calls in live sessions never sweep.
+// a session, never while a session is used, and never two at once. Expiry is lazy: every use of a
+// session checks its own idleness, a new session sweeps all of them at most once a second, and
+// listing or counting sweeps first; so no thread is needed, and calls in live sessions never sweep.
 #ifndef SSM_REPLAY_PROXY_REPLAY_SESSION_REGISTRY_H_
 #define SSM_REPLAY_PROXY_REPLAY_SESSION_REGISTRY_H_
 
