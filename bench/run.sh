@@ -6,6 +6,8 @@
 #   bash bench/run.sh record          record proxy's added latency and throughput (issue 4)
 #   bash bench/run.sh sessions        replay in the default session, 1 session and 1,000 sessions;
 #                                     memory per live session with 10,000 (issue 13; bench/sessions.sh)
+#   bash bench/run.sh instructions    user-space instructions per request of replay vs the floor, under
+#                                     callgrind: repeatable where req/s is not (bench/instructions.sh)
 #   bash bench/run.sh scale [N]       generate N tapes, import, stats, dictionary, list, replay on N vs
 #                                     1k tapes over all their keys, server RSS with a cursor on every key
 #                                     (issue 5); N defaults to 100000. For 1M: ~8 GB of tapes (kept
@@ -26,7 +28,8 @@
 # read-only; with more tapes than N, N takes its first N/1000 shard folders), STORE / STORE_1K (serve
 # these stores, built before, e.g. kept with KEEP_STORES=1, instead of importing; never deleted),
 # SERVE_ARGS (extra `serve` arguments for every replay server). Density only: TALKBACK_BPI (talkback's
-# bytes per interaction on these tapes, default 2697: issue 15's figure), IMPORT_ARGS.
+# bytes per interaction on these tapes, default 2697: issue 15's figure), IMPORT_ARGS. Instructions only:
+# INSTR_FEW / INSTR_MANY (the calls of its two runs per server, default 1000 / 5000).
 # Every server started here listens on a free 127.0.0.1 port and is stopped on exit.
 set -euo pipefail
 
@@ -36,6 +39,8 @@ cd "$ROOT"
 source bench/lib.sh
 # shellcheck source=bench/sessions.sh
 source bench/sessions.sh
+# shellcheck source=bench/instructions.sh
+source bench/instructions.sh
 
 BUILD_DIR=${BUILD_DIR:-build}
 BENCH_WORK=${BENCH_WORK:-$BUILD_DIR/bench-work}
@@ -641,8 +646,8 @@ bench_density() {
 main() {
   local what=${1:-default}
   case $what in
-    default | replay | record | sessions | scale | density) ;;
-    *) die "unknown benchmark '$what': use replay, record, sessions, scale [N] or density [N...]" ;;
+    default | replay | record | sessions | instructions | scale | density) ;;
+    *) die "unknown benchmark '$what': use replay, record, sessions, instructions, scale [N] or density [N...]" ;;
   esac
   build
   mkdir -p "$BENCH_WORK"
@@ -651,6 +656,7 @@ main() {
     replay) bench_replay ;;
     record) bench_record ;;
     sessions) bench_sessions ;;
+    instructions) bench_instructions ;;
     scale) bench_scale "${2:-100000}" ;;
     density) shift; bench_density "$@" ;;
   esac
