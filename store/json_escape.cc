@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace ssm {
 namespace {
@@ -19,6 +20,16 @@ constexpr std::array<ByteClass, 256> kClass = [] {
 }();
 
 constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
+
+// Whether all eight bytes of `w` are kCopy bytes: checked a word at a time, since most of what is
+// escaped (keys, ids, log fields) is plain ASCII.
+bool AllCopy(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101, kHigh = 0x8080808080808080;
+  auto has_zero_byte = [](uint64_t x) { return ((x - kOnes) & ~x & kHigh) != 0; };
+  // A byte >= 0x80 sets its own high bit; the lowest byte < 0x20 sets it in w - 0x20...20.
+  bool ascii_printable = ((w | (w - kOnes * 0x20)) & kHigh) == 0;
+  return ascii_printable && !has_zero_byte(w ^ (kOnes * '"')) && !has_zero_byte(w ^ (kOnes * '\\'));
+}
 
 void AppendEscape(unsigned char c, std::string* out) {
   switch (c) {
@@ -74,6 +85,7 @@ void AppendJsonString(std::string_view s, std::string* out) {
   const auto* end = p + s.size();
   while (p < end) {
     const auto* run = p;
+    for (uint64_t w; end - p >= 8 && (std::memcpy(&w, p, 8), AllCopy(w));) p += 8;
     while (p < end && kClass[*p] == kCopy) ++p;
     out->append(reinterpret_cast<const char*>(run), static_cast<size_t>(p - run));
     if (p == end) break;

@@ -130,22 +130,26 @@ std::string TapeKey::CommandIdPrefix(std::string_view command_id) {
 }
 
 std::string TapeKey::Describe() const {
-  if (is_invocation_) {
-    // Appended into one buffer: every logged request describes its key.
-    std::string out;
-    out.reserve(action_.size() + command_id_.size() + instance_id_.size() +
-                (plugin_name_ ? plugin_name_->size() : 0) + 48);
-    out += action_;
-    out += " CommandId=";
-    out += command_id_;
-    out += " InstanceId=";
-    out += instance_id_;
-    out += " PluginName=";
-    out += plugin_name_ ? *plugin_name_ : "(absent)";
-    return out;
+  std::string out;
+  AppendDescription(&out);
+  return out;
+}
+
+void TapeKey::AppendDescription(std::string* out) const {
+  if (!is_invocation_) {
+    std::string hash = encoded_.substr(encoded_.size() - kSha256Bytes);
+    *out += action_ + " request sha256:" + HexEncode(hash).substr(0, 16);
+    return;
   }
-  std::string hash = encoded_.substr(encoded_.size() - kSha256Bytes);
-  return action_ + " request sha256:" + HexEncode(hash).substr(0, 16);
+  out->reserve(out->size() + action_.size() + command_id_.size() + instance_id_.size() +
+               (plugin_name_ ? plugin_name_->size() : 0) + 48);
+  *out += action_;
+  *out += " CommandId=";
+  *out += command_id_;
+  *out += " InstanceId=";
+  *out += instance_id_;
+  *out += " PluginName=";
+  *out += plugin_name_ ? *plugin_name_ : "(absent)";
 }
 
 }  // namespace ssm

@@ -57,6 +57,8 @@ class TapeKey {
   // For people and logs, in SSM terms: 'GetCommandInvocation CommandId=... InstanceId=...
   // PluginName=(absent)' or 'SendCommand request sha256:0123abcd...'.
   std::string Describe() const;
+  // The same, appended to `out` (every logged request describes its key).
+  void AppendDescription(std::string* out) const;
 
   bool operator==(const TapeKey& o) const { return encoded_ == o.encoded_; }
   bool operator!=(const TapeKey& o) const { return encoded_ != o.encoded_; }

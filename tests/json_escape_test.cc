@@ -53,5 +53,21 @@ TEST_CASE("json escape agrees with nlohmann on random bytes", "[json_escape]") {
   CHECK(with_replacement > 10000);  // the broken sequences were really exercised
 }
 
+TEST_CASE("json escape finds every byte value at every place of a long plain run", "[json_escape]") {
+  // Runs of plain ASCII are scanned eight bytes at a time: a byte that needs care must stop the scan
+  // wherever it sits in the word, and plain bytes on either side of 0x20 and 0x80 must not.
+  int checked = 0;
+  for (int value = 0; value < 256; ++value) {
+    for (size_t at = 0; at < 24; ++at) {
+      std::string s(24, 'x');
+      s[at] = static_cast<char>(value);
+      REQUIRE(JsonString(s) == NlohmannDump(s));
+      ++checked;
+    }
+  }
+  CHECK(checked == 256 * 24);
+  CHECK(JsonString(std::string(19, ' ') + "~") == "\"" + std::string(19, ' ') + "~\"");
+}
+
 }  // namespace
 }  // namespace ssm

@@ -1,5 +1,6 @@
 #include "proxy/http/access_log.h"
 
+#include <charconv>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -7,6 +8,15 @@
 #include "store/json_escape.h"
 
 namespace ssm {
+namespace {
+
+void AppendNumber(int64_t n, std::string* out) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out->append(digits, end);
+}
+
+}  // namespace
 
 void AppendAccessEntry(std::string* out, const AccessEntry& entry) {
   std::string& line = *out;
@@ -14,7 +24,14 @@ void AppendAccessEntry(std::string* out, const AccessEntry& entry) {
   line += "{\"action\":";
   AppendJsonString(entry.action.empty() ? std::string_view("-") : entry.action, &line);
   line += ",\"key\":";
-  AppendJsonString(entry.key != nullptr ? entry.key->Describe() : std::string("-"), &line);
+  if (entry.key != nullptr) {
+    thread_local std::string description;  // kept for its capacity: no allocation per line
+    description.clear();
+    entry.key->AppendDescription(&description);
+    AppendJsonString(description, &line);
+  } else {
+    line += "\"-\"";
+  }
   line += ",\"method\":";
   AppendJsonString(entry.method, &line);
   line += ",\"outcome\":\"";
@@ -26,15 +43,15 @@ void AppendAccessEntry(std::string* out, const AccessEntry& entry) {
     AppendJsonString(entry.session, &line);
   }
   line += ",\"status\":";
-  line += std::to_string(entry.status);
+  AppendNumber(entry.status, &line);
   if (entry.step > 0) {
     line += ",\"step\":";
-    line += std::to_string(entry.step);
+    AppendNumber(static_cast<int64_t>(entry.step), &line);
     line += ",\"steps\":";
-    line += std::to_string(entry.steps);
+    AppendNumber(static_cast<int64_t>(entry.steps), &line);
   }
   line += ",\"us\":";
-  line += std::to_string(entry.micros);
+  AppendNumber(entry.micros, &line);
   line += '}';
 }
 
@@ -48,7 +65,8 @@ AccessLog::AccessLog(std::shared_ptr<spdlog::logger> logger) : logger_(std::move
 
 void AccessLog::Write(const AccessEntry& entry) const {
   if (!logger_->should_log(spdlog::level::info)) return;
-  std::string line;
+  thread_local std::string line;  // kept for its capacity: no allocation per request
+  line.clear();
   AppendAccessEntry(&line, entry);
   logger_->log(spdlog::level::info, std::string_view(line));
 }

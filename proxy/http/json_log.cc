@@ -48,13 +48,14 @@ void JsonLineFormatter::format(const spdlog::details::log_msg& msg, spdlog::memo
                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     cached_second_ = second;
   }
-  char fraction[8];
-  std::snprintf(fraction, sizeof fraction, ".%03dZ", static_cast<int>(millis % 1000));
+  int ms = static_cast<int>(millis % 1000);
+  const char fraction[] = {'.', static_cast<char>('0' + ms / 100), static_cast<char>('0' + ms / 10 % 10),
+                           static_cast<char>('0' + ms % 10), 'Z'};
 
   std::string_view payload(msg.payload.data(), msg.payload.size());
   Append(dest, "{\"time\":\"");
   Append(dest, cached_text_);
-  Append(dest, fraction);
+  Append(dest, std::string_view(fraction, sizeof fraction));
   Append(dest, "\",\"level\":\"");
   Append(dest, LevelName(msg.level));
   bool access = std::string_view(msg.logger_name.data(), msg.logger_name.size()) == kAccessLoggerName &&
