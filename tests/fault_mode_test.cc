@@ -96,6 +96,7 @@ TEST_CASE("fault mode: throttle answers SSM's ThrottlingException and never reac
   CHECK(inner.calls == 0);
   CHECK(FaultCount(metrics, "throttle") == 5);
   CHECK(std::string(mode.name()) == "replay");
+  CHECK(mode.ReadsRequestHeaders());  // as its inner mode does (a Mode reads them unless it says not)
 }
 
 TEST_CASE("fault mode: error500 and reset", "[fault_mode]") {

@@ -84,6 +84,20 @@ TapeKey Key(const std::string& instance = kInstance, std::optional<std::string> 
   return TapeKey::ForInvocation(kCmd, instance, plugin).value();
 }
 
+TEST_CASE("replay answers from the key alone, so the server may hand it only the parser's headers", "[replay]") {
+  MapPlayer player;
+  player.Put(Key(), {Answer("Success")});
+  CursorTable cursors;
+  ReplayMode mode(&player, &cursors, {});
+  CHECK_FALSE(mode.ReadsRequestHeaders());
+  ParsedRequest bare = ParseSsmRequest("POST", "/", {{"X-Amz-Target", "AmazonSSM.GetCommandInvocation"}},
+                                       Invocation().body);
+  REQUIRE(bare.ok());
+  ModeAnswer a = mode.Handle(*bare.request);
+  CHECK(a.outcome == Outcome::kHit);
+  CHECK(a.response.body == mode.Handle(Invocation()).response.body);
+}
+
 TEST_CASE("hit plays the recorded sequence, then repeats the terminal answer", "[replay]") {
   MapPlayer player;
   player.Put(Key(), {NotYet(), Answer("Pending"), Answer("InProgress"), Answer("Success")});

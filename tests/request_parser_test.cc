@@ -1,5 +1,8 @@
 #include "proxy/ssm/request_parser.h"
 
+#include <string>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 namespace ssm {
@@ -192,6 +195,51 @@ TEST_CASE("plain bodies (fast path) and escaped or spaced ones (full parser) giv
   CHECK(c.request->canonical_body == list_fast);
   CHECK(c.request->canonical_body == d.request->canonical_body);
   CHECK(c.request->key == d.request->key);
+}
+
+TEST_CASE("the headers ParserReadsHeader picks parse a call as all its headers do", "[parser]") {
+  // A replay server hands its mode only these headers: the call, its session and its errors must not
+  // change for it.
+  const std::string body = std::string("{\"CommandId\":\"") + kCmd + "\",\"InstanceId\":\"" + kInstance + "\"}";
+  const std::string authorization = "AWS4-HMAC-SHA256 Credential=AKIASESSIONKEY000000/20261129/us-east-1/ssm/aws4_request";
+  struct Call {
+    std::string path;
+    HeaderList headers;
+  };
+  const std::vector<Call> calls = {
+      {"/", Headers("AmazonSSM.GetCommandInvocation", {{"User-Agent", "aws-cli/1.36.0"}, {"X-Amz-Date", "x"}})},
+      {"/", Headers("AmazonSSM.GetCommandInvocation", {{"x-ssm-replay-session", "suite-7"}})},
+      {"/", Headers("AmazonSSM.GetCommandInvocation", {{"X-Ssm-Replay-Session", "bad name!"}})},
+      {"/", Headers("AmazonSSM.GetCommandInvocation", {{"Authorization", authorization}})},
+      {"/session/run-1", Headers("AmazonSSM.GetCommandInvocation", {{"Authorization", authorization}})},
+      {"/", Headers("AmazonSSM.NoSuchAction")},
+      {"/", Headers("")},
+  };
+  int compared = 0;
+  for (bool from_access_key : {false, true}) {
+    for (const Call& call : calls) {
+      HeaderList picked;
+      for (const auto& [name, value] : call.headers) {
+        if (ParserReadsHeader(name, from_access_key)) picked.emplace_back(name, value);
+      }
+      CHECK(picked.size() < call.headers.size());  // Content-Type at least is left out
+      ParsedRequest all = ParseSsmRequest("POST", call.path, call.headers, body, kDefaultMaxBody, from_access_key);
+      ParsedRequest few = ParseSsmRequest("POST", call.path, picked, body, kDefaultMaxBody, from_access_key);
+      REQUIRE(all.ok() == few.ok());
+      CHECK(all.action == few.action);
+      if (all.ok()) {
+        CHECK(all.request->key == few.request->key);
+        CHECK(all.request->session == few.request->session);
+      } else {
+        CHECK(all.error->ToResponse().body == few.error->ToResponse().body);
+      }
+      ++compared;
+    }
+  }
+  CHECK(compared == 14);
+  CHECK(ParseSsmRequest("POST", "/", Headers("AmazonSSM.GetCommandInvocation", {{"Authorization", authorization}}),
+                        body, kDefaultMaxBody, true)
+            .request->session == "AKIASESSIONKEY000000");
 }
 
 }  // namespace

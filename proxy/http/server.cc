@@ -8,7 +8,6 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 #include <string_view>
 #include <thread>
@@ -20,6 +19,7 @@
 #include "proxy/http/access_log.h"
 #include "proxy/http/admin_endpoints.h"
 #include "proxy/http/json_log.h"
+#include "proxy/http/request_headers.h"
 #include "proxy/ssm/aws_error.h"
 #include "proxy/ssm/request_parser.h"
 #include "proxy/ssm/ssm_actions.h"
@@ -73,33 +73,6 @@ const char* ErrorTypeForStatus(int status) {
 // more is refused with 431. cpp-httplib 0.11 itself limits one header line to 8192 bytes
 // (CPPHTTPLIB_HEADER_MAX_LENGTH) but not their number or total.
 constexpr size_t kMaxHeaderBytes = 16 * 1024;
-
-// Headers cpp-httplib adds to every request whose header section it read completely.
-bool IsAddedByHttplib(std::string_view name) {
-  using namespace std::string_view_literals;
-  return name == "REMOTE_ADDR"sv || name == "REMOTE_PORT"sv || name == "LOCAL_ADDR"sv || name == "LOCAL_PORT"sv;
-}
-
-// What the server checks before cpp-httplib reads a body, gathered in one pass over the headers.
-struct HeaderFacts {
-  size_t bytes = 0;             // header section size, as sent
-  uint64_t content_length = 0;  // announced body size (0 when absent or unreadable)
-  bool chunked = false;         // a Transfer-Encoding was given
-};
-
-HeaderFacts GatherHeaderFacts(const httplib::Request& req) {
-  HeaderFacts facts;
-  for (const auto& [name, value] : req.headers) {
-    if (IsAddedByHttplib(name)) continue;
-    facts.bytes += name.size() + value.size() + 4;  // ": " and CRLF
-    if (HeaderNameIs(name, "Content-Length")) {
-      facts.content_length = std::strtoull(value.c_str(), nullptr, 10);
-    } else if (HeaderNameIs(name, "Transfer-Encoding")) {
-      facts.chunked = true;
-    }
-  }
-  return facts;
-}
 
 bool SignalsBlocked() {
   sigset_t current;
@@ -157,7 +130,8 @@ bool IsLoopbackHost(const std::string& host) {
 class Server::Impl {
  public:
   Impl(ServerParts parts, ServerOptions options)
-      : parts_(parts), options_(std::move(options)), admin_(parts_, options_), access_log_(AccessLogger()) {}
+      : parts_(parts), options_(std::move(options)), mode_reads_headers_(parts_.mode->ReadsRequestHeaders()),
+        admin_(parts_, options_), access_log_(AccessLogger()) {}
 
   Status Bind();
   Status Run();
@@ -207,6 +181,7 @@ class Server::Impl {
 
   const ServerParts parts_;
   const ServerOptions options_;
+  const bool mode_reads_headers_;  // else requests carry only the headers the parser reads
   TunedHttpServer server_;
   AdminEndpoints admin_;
   AccessLog access_log_;
@@ -222,13 +197,9 @@ void Server::Impl::HandleApi(const httplib::Request& req, httplib::Response& res
   auto start = std::chrono::steady_clock::now();
   if (IsAdminPath(req.path)) return HandleAdmin(req, res, start);
 
-  HeaderList headers;
-  headers.reserve(req.headers.size());
-  for (const auto& [name, value] : req.headers) {
-    if (!IsAddedByHttplib(name)) headers.emplace_back(name, value);
-  }
-  ParsedRequest parsed = ParseSsmRequest(req.method, req.path, std::move(headers), req.body,
-                                         options_.http.max_body, options_.session_from_access_key);
+  ParsedRequest parsed =
+      ParseSsmRequest(req.method, req.path, HeadersForMode(req, mode_reads_headers_, options_.session_from_access_key),
+                      req.body, options_.http.max_body, options_.session_from_access_key);
   ModeAnswer answer = AskMode(parsed);
   AccessEntry entry;
   entry.status = answer.response.status;

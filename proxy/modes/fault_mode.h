@@ -53,6 +53,7 @@ class FaultMode : public Mode {
 
   const char* name() const override { return inner_->name(); }
   ModeAnswer Handle(const SsmRequest& request) override;
+  bool ReadsRequestHeaders() const override { return inner_->ReadsRequestHeaders(); }
   void AddHealth(nlohmann::json* health) const override { inner_->AddHealth(health); }
   void AddMetrics(std::string* text) const override { inner_->AddMetrics(text); }
 

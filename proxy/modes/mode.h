@@ -39,6 +39,9 @@ class Mode {
   virtual const char* name() const = 0;
   // Called concurrently from many server threads.
   virtual ModeAnswer Handle(const SsmRequest& request) = 0;
+  // Whether Handle reads request.headers. When not, the server hands the mode only the headers the
+  // parser reads (ParserReadsHeader, proxy/ssm/request_parser.h) and spares copying the rest per call.
+  virtual bool ReadsRequestHeaders() const { return true; }
   // What the mode adds to GET /__replay/health's object (e.g. "credentials") and to /__replay/metrics'
   // text (whole Prometheus lines). Thread-safe; never secrets. Nothing by default.
   virtual void AddHealth(nlohmann::json* /*health*/) const {}

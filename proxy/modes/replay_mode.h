@@ -51,6 +51,7 @@ class ReplayMode : public Mode {
 
   const char* name() const override { return "replay"; }
   ModeAnswer Handle(const SsmRequest& request) override;
+  bool ReadsRequestHeaders() const override { return false; }  // it answers from the key alone
 
   // The answer from the tape for the request's key (a hit, or a 500 when the store fails), stepping
   // the key's cursor in `session` (null: the default session); nullopt when no tape has the key (the

@@ -74,6 +74,11 @@ bool HeaderNameIs(std::string_view name, std::string_view expected) {
   return name.size() == expected.size() && strncasecmp(name.data(), expected.data(), name.size()) == 0;
 }
 
+bool ParserReadsHeader(std::string_view name, bool session_from_access_key) {
+  return HeaderNameIs(name, "X-Amz-Target") || HeaderNameIs(name, kSessionHeader) ||
+         (session_from_access_key && HeaderNameIs(name, "Authorization"));
+}
+
 const std::string* FindHeader(const HeaderList& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
     if (HeaderNameIs(key, name)) return &value;

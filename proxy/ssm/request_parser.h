@@ -57,6 +57,10 @@ std::optional<TapeKey> ExtractTapeKey(const std::string& action, const nlohmann:
 std::optional<TapeKey> ExtractTapeKey(const std::string& action, const std::vector<FlatMember>& body,
                                       const std::string& canonical_body, AwsError* error);
 
+// Whether ParseSsmRequest reads the header `name` (X-Amz-Target, the session header, and with
+// `session_from_access_key` Authorization): the headers a mode that reads none must still be given.
+bool ParserReadsHeader(std::string_view name, bool session_from_access_key);
+
 // Whether two header names are the same (HTTP header names are case-insensitive).
 bool HeaderNameIs(std::string_view name, std::string_view expected);
 
