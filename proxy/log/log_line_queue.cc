@@ -52,21 +52,25 @@ size_t LogLineQueue::PopAll(std::chrono::microseconds wait,
   constexpr size_t kBulk = 256;
   size_t got = 0;
   for (;;) {
-    popped_.resize(got + kBulk);
+    // Grown, never shrunk: the queue moves lines into existing Lines, and constructing and destroying
+    // a bulk's worth of 512-byte Lines each round cost more than the lines themselves.
+    if (popped_.size() < got + kBulk) popped_.resize(got + kBulk);
     auto at = popped_.begin() + static_cast<std::ptrdiff_t>(got);
     size_t n = got == 0 && wait.count() > 0 ? queue_.wait_dequeue_bulk_timed(at, kBulk, wait)
                                             : queue_.try_dequeue_bulk(at, kBulk);
     got += n;
     if (n < kBulk) break;
   }
-  popped_.resize(got);
-  popped_.erase(std::remove_if(popped_.begin(), popped_.end(), [](const Line& l) { return l.ticket == kNudge; }),
-                popped_.end());
-  if (popped_.empty()) return 0;
-  free_slots_.signal(static_cast<moodycamel::LightweightSemaphore::ssize_t>(popped_.size()));
-  std::sort(popped_.begin(), popped_.end(), [](const Line& a, const Line& b) { return a.ticket < b.ticket; });
-  for (const Line& line : popped_) each(line.view());
-  return popped_.size();
+  // popped_[0, got) are this call's; sorted by ticket through (ticket, index) pairs, for the same reason.
+  order_.clear();
+  for (size_t i = 0; i < got; ++i) {
+    if (popped_[i].ticket != kNudge) order_.emplace_back(popped_[i].ticket, i);
+  }
+  if (order_.empty()) return 0;
+  free_slots_.signal(static_cast<moodycamel::LightweightSemaphore::ssize_t>(order_.size()));
+  std::sort(order_.begin(), order_.end());
+  for (const auto& [ticket, index] : order_) each(popped_[index].view());
+  return order_.size();
 }
 
 size_t LogLineQueue::size() const { return capacity_ - std::min(capacity_, free_slots_.availableApprox()); }

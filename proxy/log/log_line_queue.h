@@ -16,6 +16,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <concurrentqueue/blockingconcurrentqueue.h>
@@ -67,7 +68,8 @@ class LogLineQueue {
   moodycamel::LightweightSemaphore free_slots_;  // capacity_ minus the lines in the queue
   std::atomic<uint64_t> next_ticket_{0};
   moodycamel::BlockingConcurrentQueue<Line> queue_;
-  std::vector<Line> popped_;  // PopAll's buffer, kept for its capacity
+  std::vector<Line> popped_;  // PopAll's buffer; its Lines are reused, call after call
+  std::vector<std::pair<uint64_t, size_t>> order_;  // PopAll's (ticket, index in popped_), likewise
 };
 
 }  // namespace ssm
