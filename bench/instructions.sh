@@ -1,8 +1,9 @@
+# shellcheck shell=bash disable=SC2153 # FLOOR, BIN and BIN_B are set by run.sh, which sources this
 # bench/run.sh instructions: user-space instructions per request, sourced by bench/run.sh.
 #
 # The replay bench's req/s moves by 10 % between identical runs on a shared 2-core machine; this
-# figure does not (0.2 % between runs of one build), so it is the one that shows a change of a few
-# per cent. Each server (the floor, replay, and replay-B with BUILD_DIR_B) runs under callgrind twice,
+# figure hardly does (the floor's is the same to the instruction, a replay server's within ~1 %: its log
+# writer batches lines as timing allows), so it is the one that shows a change of a few per cent. Each server (the floor, replay, and replay-B with BUILD_DIR_B) runs under callgrind twice,
 # answering INSTR_FEW and then INSTR_MANY calls (bench/fixed_requests.py, the bench tape, every call a
 # hit); the difference over INSTR_MANY - INSTR_FEW is the cost of one request with start-up and exit
 # taken out, over every thread (request threads and the log writer). Kernel time (the socket calls,
