@@ -25,6 +25,7 @@ class OwningMode : public Mode {
  public:
   const char* name() const override { return mode->name(); }
   ModeAnswer Handle(const SsmRequest& request) override { return mode->Handle(request); }
+  bool ReadsRequestHeaders() const override { return mode->ReadsRequestHeaders(); }
   void AddHealth(nlohmann::json* health) const override;
   void AddMetrics(std::string* text) const override;
 
