@@ -130,8 +130,7 @@ bool IsLoopbackHost(const std::string& host) {
 class Server::Impl {
  public:
   Impl(ServerParts parts, ServerOptions options)
-      : parts_(parts), options_(std::move(options)), mode_reads_headers_(parts_.mode->ReadsRequestHeaders()),
-        admin_(parts_, options_), access_log_(AccessLogger()) {}
+      : parts_(parts), options_(std::move(options)), admin_(parts_, options_), access_log_(AccessLogger()) {}
 
   Status Bind();
   Status Run();
@@ -181,7 +180,6 @@ class Server::Impl {
 
   const ServerParts parts_;
   const ServerOptions options_;
-  const bool mode_reads_headers_;  // else requests carry only the headers the parser reads
   TunedHttpServer server_;
   AdminEndpoints admin_;
   AccessLog access_log_;
@@ -197,9 +195,9 @@ void Server::Impl::HandleApi(const httplib::Request& req, httplib::Response& res
   auto start = std::chrono::steady_clock::now();
   if (IsAdminPath(req.path)) return HandleAdmin(req, res, start);
 
-  ParsedRequest parsed =
-      ParseSsmRequest(req.method, req.path, HeadersForMode(req, mode_reads_headers_, options_.session_from_access_key),
-                      req.body, options_.http.max_body, options_.session_from_access_key);
+  HeaderList headers = HeadersForMode(req, parts_.mode->ReadsRequestHeaders(), options_.session_from_access_key);
+  ParsedRequest parsed = ParseSsmRequest(req.method, req.path, std::move(headers), req.body, options_.http.max_body,
+                                         options_.session_from_access_key);
   ModeAnswer answer = AskMode(parsed);
   AccessEntry entry;
   entry.status = answer.response.status;
