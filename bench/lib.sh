@@ -99,6 +99,8 @@ numbers() { printf '%s\n' "$@" | tr -s ' ' '\n' | grep -v '^$'; }
 max_of() { numbers "$@" | sort -g | tail -1; }
 min_of() { numbers "$@" | sort -g | head -1; }
 median_of() { numbers "$@" | sort -g | awk '{a[NR] = $1} END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# ratios_of "A1 A2 ..." "B1 B2 ...": A1/B1 A2/B2 ..., three decimals each (lists of the same length).
+ratios_of() { paste -d' ' <(numbers "$1") <(numbers "$2") | awk '{ printf "%.3f ", $1 / $2 }'; }
 
 # verdict OK-CONDITION: "met" or "MISSED" (condition evaluated by awk).
 verdict() { awk "BEGIN { exit !($1) }" && echo "met" || echo "MISSED"; }
@@ -111,6 +113,8 @@ proc_mem() {
 
 # cpu_ticks PID: user + system CPU time the process used so far, in clock ticks (getconf CLK_TCK).
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+# user_ticks PID: the user-space part of cpu_ticks.
+user_ticks() { awk '{ sub(/^.*\) /, ""); print $12 }' "/proc/$1/stat"; }
 CLK_TCK=$(getconf CLK_TCK)
 
 # now_ns: monotonic enough for timing commands of seconds.

@@ -147,17 +147,18 @@ bench_replay() {
   done
 
   # Server CPU per answered request: robust to the machine's other load, unlike req/s and tails.
-  local -A rps=() p50s=() p99s=() cpu=() reqs=()
-  local rows=() bad=0 round order before
+  local -A rps=() p50s=() p99s=() cpu=() user=() reqs=()
+  local rows=() bad=0 round order before before_user
   for round in $(seq "$ROUNDS"); do
     # Rotate the order, so every server takes every position and drift in the load hits them alike.
     order=$(rotated "$round" "${servers[@]}")
     for which in $order; do
-      before=$(cpu_ticks "${pid_of[$which]}")
+      before=$(cpu_ticks "${pid_of[$which]}") before_user=$(user_ticks "${pid_of[$which]}")
       run_wrk "round $round $which" "${wrk_args[@]}" "http://127.0.0.1:${port_of[$which]}/"
       rps[$which]+="$WRK_RPS " p50s[$which]+="$WRK_P50 " p99s[$which]+="$WRK_P99 "
       rows+=("$(printf '%-6s %-9s %12s %10s %10s' "$round" "$which" "$WRK_RPS" "$WRK_P50" "$WRK_P99")")
       cpu[$which]=$((${cpu[$which]:-0} + $(cpu_ticks "${pid_of[$which]}") - before))
+      user[$which]=$((${user[$which]:-0} + $(user_ticks "${pid_of[$which]}") - before_user))
       reqs[$which]=$((${reqs[$which]:-0} + WRK_REQUESTS))
       bad=$((bad + WRK_NON2XX + WRK_ERRORS))
     done
@@ -174,18 +175,24 @@ bench_replay() {
   local fr fp50 fp99 cf
   fr=$(median_of "${rps[floor]}") fp50=$(median_of "${p50s[floor]}") fp99=$(median_of "${p99s[floor]}")
   cf=$(calc "${cpu[floor]} * 1e6 / $CLK_TCK / ${reqs[floor]}" 1)
-  printf '%-6s %-9s %12s %10s %10s   CPU/request %s us\n' median floor "$fr" "$fp50" "$fp99" "$cf"
-  local rr rp50 rp99 ratio_rps ratio_p99 cr
+  printf '%-6s %-9s %12s %10s %10s   CPU/request %s us (user space %s)\n' median floor "$fr" "$fp50" "$fp99" "$cf" \
+    "$(calc "${user[floor]} * 1e6 / $CLK_TCK / ${reqs[floor]}" 1)"
+  local rr rp50 rp99 ratio_rps ratio_p99 cr round_ratios
   for which in "${servers[@]}"; do
     [[ $which == floor ]] && continue
     rr=$(median_of "${rps[$which]}") rp50=$(median_of "${p50s[$which]}") rp99=$(median_of "${p99s[$which]}")
     cr=$(calc "${cpu[$which]} * 1e6 / $CLK_TCK / ${reqs[$which]}" 1)
     ratio_rps=$(calc "$rr / $fr" 3) ratio_p99=$(calc "$rp99 / $fp99" 3)
-    printf '%-6s %-9s %12s %10s %10s   CPU/request %s us (/floor %s)\n' median "$which" "$rr" "$rp50" "$rp99" \
-      "$cr" "$(calc "$cr / $cf" 2)"
+    printf '%-6s %-9s %12s %10s %10s   CPU/request %s us (/floor %s; user space %s)\n' median "$which" "$rr" \
+      "$rp50" "$rp99" "$cr" "$(calc "$cr / $cf" 2)" "$(calc "${user[$which]} * 1e6 / $CLK_TCK / ${reqs[$which]}" 1)"
     printf '  %s/floor req/s: %s (target >= 0.90: %s)   p99: %s (target <= 1.20: %s)   p50: %s\n' "$which" \
       "$ratio_rps" "$(verdict "$ratio_rps >= 0.90")" "$ratio_p99" "$(verdict "$ratio_p99 <= 1.20")" \
       "$(calc "$rp50 / $fp50" 3)"
+    # A round's servers run back to back, its rounds minutes apart: the spread of the rounds' ratios
+    # shows how far the machine's changing load moves one run's verdict.
+    round_ratios=$(ratios_of "${rps[$which]}" "${rps[floor]}")
+    printf '  %s/floor req/s round by round: %s(min %s, median %s, max %s)\n' "$which" "$round_ratios" \
+      "$(min_of "$round_ratios")" "$(calc "$(median_of "$round_ratios")" 3)" "$(max_of "$round_ratios")"
   done
   printf 'non-2xx or socket errors: %s; replay server VmHWM %s KiB, VmRSS %s KiB; log level %s\n' \
     "$bad" "${mem[0]}" "${mem[1]}" "$LOG_LEVEL"
