@@ -614,7 +614,7 @@ density_row() {
   local raw interactions
   raw=$(sed -n 's/.*bytes=\([0-9]*\).*/\1/p' "$tapes/generated.txt")
   interactions=$(sed -n 's/.*interactions=\([0-9]*\).*/\1/p' "$tapes/generated.txt")
-  find "$tapes" -name "*.json" -exec cat {} + >/dev/null  # in the page cache, as just after generating them
+  find "$tapes/" -name "*.json" -exec cat {} + >/dev/null  # in the page cache, as just after generating them ("/": through a symlink too)
   local extra=()
   read -ra extra <<<"${IMPORT_ARGS:-}"
   time_cmd import_s "$BIN" import --store "$store" "${extra[@]}" "$tapes"
