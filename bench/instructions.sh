@@ -3,7 +3,8 @@
 #
 # The replay bench's req/s moves by 10 % between identical runs on a shared 2-core machine; this
 # figure hardly does (the floor's is the same to the instruction, a replay server's within ~1 %: its log
-# writer batches lines as timing allows), so it is the one that shows a change of a few per cent. Each server (the floor, replay, and replay-B with BUILD_DIR_B) runs under callgrind twice,
+# writer batches lines as timing allows), so it is the one that shows a change of a few per cent.
+# Each server (the floor, replay, and replay-B with BUILD_DIR_B) runs under callgrind twice,
 # answering INSTR_FEW and then INSTR_MANY calls (bench/fixed_requests.py, the bench tape, every call a
 # hit); the difference over INSTR_MANY - INSTR_FEW is the cost of one request with start-up and exit
 # taken out, over every thread (request threads and the log writer). Kernel time (the socket calls,

@@ -111,11 +111,14 @@ proc_mem() {
        END {print h, r, a, f}' "/proc/$1/status"
 }
 
-# cpu_ticks PID: user + system CPU time the process used so far, in clock ticks (getconf CLK_TCK).
-cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
-# user_ticks PID: the user-space part of cpu_ticks.
-user_ticks() { awk '{ sub(/^.*\) /, ""); print $12 }' "/proc/$1/stat"; }
+# cpu_and_user_ticks PID: "ALL USER", the user + system CPU time the process used so far and its
+# user-space part, in clock ticks (getconf CLK_TCK).
+cpu_and_user_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13, $12 }' "/proc/$1/stat"; }
+# cpu_ticks PID: the user + system part of cpu_and_user_ticks.
+cpu_ticks() { cpu_and_user_ticks "$1" | cut -d' ' -f1; }
 CLK_TCK=$(getconf CLK_TCK)
+# us_per_request TICKS REQUESTS: CPU microseconds per request, one decimal.
+us_per_request() { calc "$1 * 1e6 / $CLK_TCK / $2" 1; }
 
 # now_ns: monotonic enough for timing commands of seconds.
 now_ns() { date +%s%N; }

@@ -148,17 +148,18 @@ bench_replay() {
 
   # Server CPU per answered request: robust to the machine's other load, unlike req/s and tails.
   local -A rps=() p50s=() p99s=() cpu=() user=() reqs=()
-  local rows=() bad=0 round order before before_user
+  local rows=() bad=0 round order before before_user after after_user
   for round in $(seq "$ROUNDS"); do
     # Rotate the order, so every server takes every position and drift in the load hits them alike.
     order=$(rotated "$round" "${servers[@]}")
     for which in $order; do
-      before=$(cpu_ticks "${pid_of[$which]}") before_user=$(user_ticks "${pid_of[$which]}")
+      read -r before before_user <<<"$(cpu_and_user_ticks "${pid_of[$which]}")"
       run_wrk "round $round $which" "${wrk_args[@]}" "http://127.0.0.1:${port_of[$which]}/"
       rps[$which]+="$WRK_RPS " p50s[$which]+="$WRK_P50 " p99s[$which]+="$WRK_P99 "
       rows+=("$(printf '%-6s %-9s %12s %10s %10s' "$round" "$which" "$WRK_RPS" "$WRK_P50" "$WRK_P99")")
-      cpu[$which]=$((${cpu[$which]:-0} + $(cpu_ticks "${pid_of[$which]}") - before))
-      user[$which]=$((${user[$which]:-0} + $(user_ticks "${pid_of[$which]}") - before_user))
+      read -r after after_user <<<"$(cpu_and_user_ticks "${pid_of[$which]}")"
+      cpu[$which]=$((${cpu[$which]:-0} + after - before))
+      user[$which]=$((${user[$which]:-0} + after_user - before_user))
       reqs[$which]=$((${reqs[$which]:-0} + WRK_REQUESTS))
       bad=$((bad + WRK_NON2XX + WRK_ERRORS))
     done
@@ -174,17 +175,17 @@ bench_replay() {
   printf '%s\n' "${rows[@]}"
   local fr fp50 fp99 cf
   fr=$(median_of "${rps[floor]}") fp50=$(median_of "${p50s[floor]}") fp99=$(median_of "${p99s[floor]}")
-  cf=$(calc "${cpu[floor]} * 1e6 / $CLK_TCK / ${reqs[floor]}" 1)
+  cf=$(us_per_request "${cpu[floor]}" "${reqs[floor]}")
   printf '%-6s %-9s %12s %10s %10s   CPU/request %s us (user space %s)\n' median floor "$fr" "$fp50" "$fp99" "$cf" \
-    "$(calc "${user[floor]} * 1e6 / $CLK_TCK / ${reqs[floor]}" 1)"
+    "$(us_per_request "${user[floor]}" "${reqs[floor]}")"
   local rr rp50 rp99 ratio_rps ratio_p99 cr round_ratios
   for which in "${servers[@]}"; do
     [[ $which == floor ]] && continue
     rr=$(median_of "${rps[$which]}") rp50=$(median_of "${p50s[$which]}") rp99=$(median_of "${p99s[$which]}")
-    cr=$(calc "${cpu[$which]} * 1e6 / $CLK_TCK / ${reqs[$which]}" 1)
+    cr=$(us_per_request "${cpu[$which]}" "${reqs[$which]}")
     ratio_rps=$(calc "$rr / $fr" 3) ratio_p99=$(calc "$rp99 / $fp99" 3)
     printf '%-6s %-9s %12s %10s %10s   CPU/request %s us (/floor %s; user space %s)\n' median "$which" "$rr" \
-      "$rp50" "$rp99" "$cr" "$(calc "$cr / $cf" 2)" "$(calc "${user[$which]} * 1e6 / $CLK_TCK / ${reqs[$which]}" 1)"
+      "$rp50" "$rp99" "$cr" "$(calc "$cr / $cf" 2)" "$(us_per_request "${user[$which]}" "${reqs[$which]}")"
     printf '  %s/floor req/s: %s (target >= 0.90: %s)   p99: %s (target <= 1.20: %s)   p50: %s\n' "$which" \
       "$ratio_rps" "$(verdict "$ratio_rps >= 0.90")" "$ratio_p99" "$(verdict "$ratio_p99 <= 1.20")" \
       "$(calc "$rp50 / $fp50" 3)"
@@ -551,12 +552,12 @@ bench_scale() {
     "$r1k" "$rn" "$(calc "$rn / $r1k" 3)" "$(verdict "$rn / $r1k >= 0.90")" \
     "$(calc "$(median_of "${p99s[N]}") / $(median_of "${p99s[1k]}")" 2)"
   local c1k cn
-  c1k=$(calc "${cpu[1k]} * 1e6 / $CLK_TCK / ${reqs[1k]}" 1) cn=$(calc "${cpu[N]} * 1e6 / $CLK_TCK / ${reqs[N]}" 1)
+  c1k=$(us_per_request "${cpu[1k]}" "${reqs[1k]}") cn=$(us_per_request "${cpu[N]}" "${reqs[N]}")
   printf 'server CPU per request (all rounds): 1k %s us, N %s us (N/1k %s)\n' "$c1k" "$cn" "$(calc "$cn / $c1k" 2)"
   if [[ -n ${BUILD_DIR_B:-} ]]; then
     local r1kb rnb c1kb cnb
     r1kb=$(median_of "${rps[1k-B]}") rnb=$(median_of "${rps[N-B]}")
-    c1kb=$(calc "${cpu[1k-B]} * 1e6 / $CLK_TCK / ${reqs[1k-B]}" 1) cnb=$(calc "${cpu[N-B]} * 1e6 / $CLK_TCK / ${reqs[N-B]}" 1)
+    c1kb=$(us_per_request "${cpu[1k-B]}" "${reqs[1k-B]}") cnb=$(us_per_request "${cpu[N-B]}" "${reqs[N-B]}")
     printf 'B: median req/s: 1k-B %s, N-B %s; N-B/1k-B = %s (target >= 0.90: %s); p99 N-B/1k-B = %s\n' \
       "$r1kb" "$rnb" "$(calc "$rnb / $r1kb" 3)" "$(verdict "$rnb / $r1kb >= 0.90")" \
       "$(calc "$(median_of "${p99s[N-B]}") / $(median_of "${p99s[1k-B]}")" 2)"
@@ -614,7 +615,8 @@ density_row() {
   local raw interactions
   raw=$(sed -n 's/.*bytes=\([0-9]*\).*/\1/p' "$tapes/generated.txt")
   interactions=$(sed -n 's/.*interactions=\([0-9]*\).*/\1/p' "$tapes/generated.txt")
-  find "$tapes/" -name "*.json" -exec cat {} + >/dev/null  # in the page cache, as just after generating them ("/": through a symlink too)
+  # In the page cache, as just after generating them ("$tapes/": through a symlinked folder too).
+  find "$tapes/" -name "*.json" -exec cat {} + >/dev/null
   local extra=()
   read -ra extra <<<"${IMPORT_ARGS:-}"
   time_cmd import_s "$BIN" import --store "$store" "${extra[@]}" "$tapes"

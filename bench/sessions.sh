@@ -81,7 +81,7 @@ bench_sessions() {
   local r_def r_one r_many c
   r_def=$(median_of "${rps[default]}") r_one=$(median_of "${rps[1-session]}") r_many=$(median_of "${rps[1000-sessions]}")
   for kind in "${kinds[@]}"; do
-    c=$(calc "${cpu[$kind]} * 1e6 / $CLK_TCK / ${reqs[$kind]}" 1)
+    c=$(us_per_request "${cpu[$kind]}" "${reqs[$kind]}")
     printf 'median %-14s req/s %s  p99 %s us  CPU/request %s us  server-side p99 %s us, p99.9 %s us\n' "$kind" \
       "$(median_of "${rps[$kind]}")" "$(median_of "${p99s[$kind]}")" "$c" "$(median_of "${srv99s[$kind]}")" \
       "$(median_of "${srv999s[$kind]}")"
