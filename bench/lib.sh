@@ -101,6 +101,9 @@ min_of() { numbers "$@" | sort -g | head -1; }
 median_of() { numbers "$@" | sort -g | awk '{a[NR] = $1} END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 # ratios_of "A1 A2 ..." "B1 B2 ...": A1/B1 A2/B2 ..., three decimals each (lists of the same length).
 ratios_of() { paste -d' ' <(numbers "$1") <(numbers "$2") | awk '{ printf "%.3f ", $1 / $2 }'; }
+# interval_of "A1 A2 ..." "B1 B2 ...": "LOW-HIGH", the 95 % bootstrap interval of median(A) / median(B)
+# over the rounds (bench/ratio_interval.py).
+interval_of() { python3 bench/ratio_interval.py "$1" "$2" | tr ' ' '-'; }
 
 # verdict OK-CONDITION: "met" or "MISSED" (condition evaluated by awk).
 verdict() { awk "BEGIN { exit !($1) }" && echo "met" || echo "MISSED"; }

@@ -189,6 +189,8 @@ bench_replay() {
     printf '  %s/floor req/s: %s (target >= 0.90: %s)   p99: %s (target <= 1.20: %s)   p50: %s\n' "$which" \
       "$ratio_rps" "$(verdict "$ratio_rps >= 0.90")" "$ratio_p99" "$(verdict "$ratio_p99 <= 1.20")" \
       "$(calc "$rp50 / $fp50" 3)"
+    printf '  %s/floor 95 %% intervals over the rounds (bench/ratio_interval.py): req/s %s, p99 %s\n' "$which" \
+      "$(interval_of "${rps[$which]}" "${rps[floor]}")" "$(interval_of "${p99s[$which]}" "${p99s[floor]}")"
     # A round's servers run back to back, its rounds minutes apart: the spread of the rounds' ratios
     # shows how far the machine's changing load moves one run's verdict.
     round_ratios=$(ratios_of "${rps[$which]}" "${rps[floor]}")
