@@ -123,7 +123,7 @@ Status ParseSerialized(std::string_view raw, Interaction* i) {
 // zstd's default level: most of the ratio at a fraction of the time of higher levels. With a
 // dictionary, level 3 is both smaller and faster than level 1 on stored records (most of a record
 // matches the dictionary); without one, level 1 gives the same size within 1 % at 1.4 times the speed
-// (bench/README.md, "Scale"). Readers do not care which level wrote a frame.
+// (bench/README.md, "Optimisations kept"). Readers do not care which level wrote a frame.
 constexpr int kLevel = 3;
 constexpr int kLevelWithoutDictionary = 1;
 
