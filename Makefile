@@ -19,13 +19,19 @@ export CCACHE_NOHASHDIR := 1
 # No "Entering directory" lines from the makes that CMake's build runs under this one.
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all setup configure build build-server run test configure-sanitize build-sanitize test-sanitize \
-        thread-safety fuzz bench clean
+.PHONY: all setup setup-tests configure build build-server run test configure-sanitize build-sanitize \
+        test-sanitize thread-safety fuzz bench clean
 
 all: build
 
+# What building needs (`make run` stops there), then what testing and benchmarking add (the clients the
+# e2e tests drive, clang, Chromium, wrk): a newcomer's first `make run` installs only the former.
+# setup-tests runs after setup, so that two apt-gets never run at once under `make -j`.
 setup:
 	@bash tools/setup.sh
+
+setup-tests: setup
+	@bash tools/setup.sh --tests
 
 # -g1 (line tables: file:line in backtraces and sanitizer reports) compiles about a quarter faster than
 # -g; configure with -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g -DNDEBUG" for a debugger's full view.
@@ -47,7 +53,7 @@ run: build-server
 	@$(BUILD_DIR)/ssm-replay import --store $(RUN_STORE) fixtures/
 	@$(BUILD_DIR)/ssm-replay serve --mode replay --store $(RUN_STORE) --listen $(LISTEN) --print-example
 
-test: build
+test: setup-tests build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(TEST_JOBS)
 
 # The whole build and test suite with ASan+UBSan (CI runs it after `make test`), built by clang with the
@@ -58,7 +64,7 @@ test: build
 # too: any file in $(SANITIZE_DIR)/sanitizer-logs fails the target. -O1 as ASan advises; -g1 (line tables)
 # keeps file:line in reports and compiles faster than -g.
 SANITIZER_LOGS = $(abspath $(SANITIZE_DIR))/sanitizer-logs
-configure-sanitize: setup
+configure-sanitize: setup-tests
 	@cmake -S . -B $(SANITIZE_DIR) $(LAUNCHER) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
 	  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DCMAKE_CXX_FLAGS="-Wthread-safety -Werror=thread-safety" \
 	  -DSSM_REPLAY_FUZZ=ON -DSSM_REPLAY_BENCH=OFF >/dev/null
@@ -82,7 +88,7 @@ test-sanitize: build-sanitize
 # The lock rules written as GUARDED_BY/REQUIRES (store/port/thread_annotations.h), checked by clang over
 # every library and the binary, without the tests: the quick check while working (test-sanitize does it
 # over everything in CI).
-thread-safety: setup
+thread-safety: setup-tests
 	@cmake -S . -B $(THREAD_SAFETY_DIR) $(LAUNCHER) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
 	  -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g0" -DCMAKE_CXX_FLAGS="-Wthread-safety -Werror" \
 	  -DSSM_REPLAY_TESTS=OFF -DSSM_REPLAY_BENCH=OFF >/dev/null
@@ -94,7 +100,7 @@ thread-safety: setup
 fuzz: configure-sanitize
 	@bash tests/fuzz/run.sh --build-dir $(SANITIZE_DIR) --seconds $(FUZZ_SECONDS) --jobs $(JOBS) $(FUZZ_TARGETS)
 
-bench: build
+bench: setup-tests build
 	@bash bench/run.sh
 
 clean:

@@ -313,8 +313,8 @@ nlohmann::json RunBotocore(const nlohmann::json& input) {
   unlink(in_path);
   unlink(err_path);
   const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (code == 127) FAIL("python3 is not installed: run tools/setup.sh (this test needs python3 + botocore)");
-  if (code == 2) FAIL("botocore is not installed: run tools/setup.sh. " << errors);
+  if (code == 127) FAIL("python3 is not installed: run tools/setup.sh --tests (this test needs python3 + botocore)");
+  if (code == 2) FAIL("botocore is not installed: run tools/setup.sh --tests. " << errors);
   if (code != 0) FAIL("sigv4_botocore.py failed (exit " << code << "): " << errors);
   return nlohmann::json::parse(output);
 }

@@ -1,16 +1,33 @@
 #!/usr/bin/env bash
-# Installs whatever ssm-replay needs to build and test that this machine lacks. Idempotent, and quiet
-# when everything is already there. Debian 12 packages; Python test clients from pip when missing.
+# Installs what this machine lacks to build ssm-replay (`tools/setup.sh`: what `make run` needs) or to
+# build, test and benchmark it (`tools/setup.sh --tests`: `make test`, the sanitizer, thread-safety and
+# fuzz builds, `make bench`). Idempotent, and quiet when everything is already there. Debian 12
+# packages; Python test clients from pip when missing.
 set -euo pipefail
 
+case "${1:-}" in
+  "") tests=0 ;;
+  --tests) tests=1 ;;
+  *)
+    echo "usage: tools/setup.sh [--tests]" >&2
+    exit 2
+    ;;
+esac
+
+# Configuring and building the binary (configuring also declares the tests: Catch2, Python 3).
 packages=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config ccache python3
   libcpp-httplib-dev liblmdb-dev libcereal-dev libzstd-dev libssl-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libre2-dev libconcurrentqueue-dev libxxhash-dev catch2
-  python3 python3-pip wrk clang libclang-rt-14-dev ccache
-  chromium chromium-driver python3-selenium
-  python3-pytest
 )
+# Running the tests and benchmarks, and the clang builds.
+if ((tests)); then
+  packages+=(
+    python3-pip wrk clang libclang-rt-14-dev
+    chromium chromium-driver python3-selenium
+    python3-pytest
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -18,7 +35,9 @@ for p in "${packages[@]}"; do
 done
 # Node.js (>= 20) and npm for the JS SDK v3 client of the end-to-end tests; a Node.js package that
 # bundles npm (e.g. NodeSource's) counts.
-command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if ((tests)); then
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+fi
 
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
@@ -27,6 +46,8 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+if ((!tests)); then exit 0; fi
 
 # Real clients for the end-to-end tests: AWS CLI v1, boto3/botocore, moto 5 (SSM emulator as upstream).
 python_missing=()

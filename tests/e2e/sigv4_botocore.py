@@ -23,7 +23,7 @@ try:
     from botocore.credentials import Credentials
 except ImportError as error:  # pragma: no cover - exercised only on a machine without botocore
     sys.stderr.write(
-        f"sigv4_botocore.py: cannot import botocore ({error}); run tools/setup.sh or "
+        f"sigv4_botocore.py: cannot import botocore ({error}); run tools/setup.sh --tests or "
         "`python3 -m pip install boto3`\n")
     sys.exit(2)
 

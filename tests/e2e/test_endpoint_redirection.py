@@ -1,6 +1,6 @@
 """Zero-code redirection: an application that sets no endpoint in code reaches ssm-replay through the
 environment alone, AWS_ENDPOINT_URL_SSM or AWS_ENDPOINT_URL, with the AWS CLI, boto3 and the JS SDK v3
-(tests/e2e/js, installed by tools/setup.sh), with and without a /session/NAME path in the URL. Each
+(tests/e2e/js, installed by tools/setup.sh --tests), with and without a /session/NAME path in the URL. Each
 client polls the nginx tape and must see its recorded answers in order (request ids and bodies where
 the client shows them); a session path must leave the default session where it was, and no path must
 use the default session. AWS_ENDPOINT_URL_SSM wins over AWS_ENDPOINT_URL."""
@@ -89,7 +89,7 @@ def poll_with_js(env, endpoint=None):
            NGINX.key["CommandId"], NGINX.key["InstanceId"]]
     proc = run(cmd, env, cwd=JS_DIR)
     if proc.returncode != 0:
-        raise AssertionError(f"JS SDK client failed (is tests/e2e/js installed? tools/setup.sh): {proc.stderr[-3000:]}")
+        raise AssertionError(f"JS SDK client failed (is tests/e2e/js installed? tools/setup.sh --tests): {proc.stderr[-3000:]}")
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     return [(x["status"], x["requestId"], None, x["outcome"]) for x in lines]
 

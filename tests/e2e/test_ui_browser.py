@@ -1,5 +1,5 @@
 """The tape browser (GET /__replay/ui/) in headless Chromium, driven by Selenium and chromedriver
-(Debian's chromium, chromium-driver and python3-selenium, installed by tools/setup.sh): the list
+(Debian's chromium, chromium-driver and python3-selenium, installed by tools/setup.sh --tests): the list
 loads, a CommandId prefix search narrows it, a tape opens with one timeline mark per interaction,
 its cursors (the default session's and each named session's) count the calls made and reset from
 their buttons, recorded output holding <script> and <img onerror> shows as text with nothing run, and the page's
@@ -58,7 +58,7 @@ class TapeBrowserTest(unittest.TestCase):
     def setUpClass(cls):
         for path in (CHROMIUM, CHROMEDRIVER):
             if not os.access(path, os.X_OK):
-                raise AssertionError(f"{path} is missing: run tools/setup.sh (Debian chromium, chromium-driver)")
+                raise AssertionError(f"{path} is missing: run tools/setup.sh --tests (Debian chromium, chromium-driver)")
         cls.dir = tempfile.mkdtemp(prefix="ssm-e2e-ui-")
         store = os.path.join(cls.dir, "store")
         synth(store, COMMAND, STATES, "--stdout", "starting\nstep 1 done\nstep 2 done\n")
